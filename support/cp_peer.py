@@ -28,6 +28,10 @@ class CpPeerApi(Api):
             self.log.masker.add(response.json().get("token"))
         return response
 
+    def send_telemetry(self, events: list[dict]) -> httpx.Response:
+        """POST /telemetry/events, as a WL node does."""
+        return self.post("/telemetry/events", json=events)
+
     def jwks(self) -> httpx.Response:
         return self.get("/.well-known/jwks.json")
 

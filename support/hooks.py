@@ -1,0 +1,65 @@
+"""What the behave hooks do: open the session (stack + clients) once, give each scenario a fresh
+World, attach evidence (HTTP log, World dump, UI screenshot/trace) to failing scenarios, stop the stack.
+
+A setup problem (bad profile, stack down, refused certificate) ends the run in before_all with one
+clear message and exit code 2, distinct from failed scenarios (exit code 1).
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from . import config as config_module
+from .errors import SuiteSetupError
+from .session import open_session
+from .world import World
+
+SETUP_FAILURE_EXIT = 2
+
+
+def _abort(message: str) -> None:
+    sys.stderr.write(f"\nA suíte não pôde rodar: {message}\n")
+    sys.stderr.flush()
+    os._exit(SETUP_FAILURE_EXIT)  # behave would otherwise report every scenario as failed
+
+
+def before_all(context) -> None:
+    started = time.perf_counter()
+    profile = context.config.userdata.get("perfil")
+    try:
+        config = config_module.load(profile)
+        context.session = open_session(config)
+    except SuiteSetupError as exc:
+        _abort(str(exc))
+    session = context.session
+    print(f"Stack: {session.stack.describe()} pronta em {time.perf_counter() - started:.2f}s "
+          f"(perfil {session.config.perfil})", file=sys.stderr)
+
+
+def before_feature(context, feature) -> None:
+    context.session.feature_state.clear()
+
+
+def before_scenario(context, scenario) -> None:
+    context.world = World()
+    context.session.http_log.clear()
+
+
+def after_step(context, step) -> None:
+    if step.status == "failed":
+        step.error_message = context.session.masker.text(step.error_message or "")
+
+
+def after_scenario(context, scenario) -> None:
+    session = context.session
+    if scenario.status == "failed":
+        from .evidence import attach_failure
+
+        attach_failure(context, scenario, session, context.world)
+
+
+def after_all(context) -> None:
+    session = getattr(context, "session", None)
+    if session is not None:
+        session.close()
