@@ -29,6 +29,9 @@ SYSTEM_USER = "embedded_postgres"  # postgres refuses to run as root
 
 
 def _bin_dir() -> Path:
+    import warnings
+
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")  # embedded_postgres/platformdirs
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     return Path(POSTGRES_BIN_PATH)
