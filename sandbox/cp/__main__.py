@@ -1,0 +1,23 @@
+"""`python -m sandbox.cp`: the Control Plane with its admin and WL-facing (mTLS) listeners."""
+from __future__ import annotations
+
+import sys
+
+
+def main() -> int:
+    from ..serve import Listener, serve
+    from ..settings import Settings
+    from . import app, auth, db
+
+    settings = Settings.from_env()
+    db.init(settings)
+    auth.bootstrap_users()
+    admin_app, wl_app = app.build_apps()
+    serve([Listener("cp-admin", admin_app, settings.cp_admin_port, tls=True),
+           Listener("cp-mtls", wl_app, settings.cp_mtls_port, tls=True, require_client_cert=True)],
+          settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

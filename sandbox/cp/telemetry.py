@@ -1,0 +1,164 @@
+"""Telemetry (contract §8.1, §8.3): ingest from the WLs with TRADER_PURCHASE validation and
+dedupe, the CP's own events (nodeId `control-plane`), and the query endpoint."""
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+
+import psycopg
+
+from . import dates, db
+from .web import CERT, ApiError, Req, dumps, json_response, page, route
+
+TRADER_PURCHASE = "TRADER_PURCHASE"
+OCCURRED_AT_FIELDS = ("settlementAt", "executedAt", "expiresAt", "confirmedAt", "createdAt")
+
+
+def record(conn, wl_id: str, event_type: str, payload: dict) -> str:
+    """Write one CP-originated event (FK to cp_white_labels: an unknown WL raises)."""
+    event_id = str(uuid.uuid4())
+    now = dates.now()
+    conn.execute(
+        "INSERT INTO cp_telemetry (id, version, white_label_id, node_id, event_type, payload, event_timestamp,"
+        " date_created, last_updated) VALUES (%s, 0, %s, 'control-plane', %s, %s, %s, %s, %s)",
+        (event_id, wl_id, event_type, dumps(payload), now, now, now))
+    return event_id
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def missing_trade_fields(payload: dict) -> list[str]:
+    missing = [name for name in ("originWhiteLabelId", "targetWhiteLabelId", "unitPrice")
+               if _missing(payload.get(name))]
+    if _missing(payload.get("requestedQuantity")) and _missing(payload.get("confirmedQuantity")):
+        missing.append("requestedQuantity/confirmedQuantity")
+    return missing
+
+
+def _events(body) -> list:
+    if isinstance(body, list):
+        events = body
+    elif isinstance(body, dict) and isinstance(body.get("events"), list):
+        events = body["events"]
+    elif isinstance(body, dict) and body:
+        events = [body]
+    else:
+        events = []
+    if not events or not all(isinstance(e, dict) for e in events):
+        raise ApiError(400, "Request body must contain telemetry event(s)")
+    return events
+
+
+def occurred_at(payload: dict, event_ts) -> object:
+    for name in OCCURRED_AT_FIELDS:
+        parsed = dates.parse_flexible(payload.get(name))
+        if parsed is not None:
+            return parsed
+    return event_ts
+
+
+def trade_key(payload: dict) -> str | None:
+    value = payload.get("externalTradeId") or payload.get("tradeId")
+    return None if value in (None, "") else str(value)
+
+
+def _dedupe(event_type: str, wl_id: str, node: str, payload: dict, event_ts) -> tuple[str, str]:
+    occurred = occurred_at(payload, event_ts)
+    ms = dates.epoch_ms(occurred)
+    name = payload.get("eventName") or payload.get("status")
+    key = payload.get("idempotencyKey")
+    if _missing(key):
+        key = f"fallback:{trade_key(payload) or 'unknown'}:{name or 'TRADE_STATUS'}:{ms}"
+    raw = "|".join(str(x) for x in (event_type, wl_id, node, trade_key(payload) or "", name or "", ms, key))
+    return str(key), hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+@route("POST", "/telemetry/events")  # no guard in the real CP
+def ingest(req: Req):
+    events = _events(req.json())
+    prepared = []
+    for event in events:
+        wl_id = event.get("whiteLabelId")
+        if _missing(wl_id):
+            raise ApiError(400, "whiteLabelId is required on telemetry events")
+        event_type = str(event.get("eventType") or "unspecified")
+        payload = event.get("payload") if isinstance(event.get("payload"), dict) else {}
+        if event_type.upper() == TRADER_PURCHASE:
+            missing = missing_trade_fields(payload)
+            if missing:
+                raise ApiError(400, "TRADER_PURCHASE payload missing fields: " + ", ".join(missing))
+        prepared.append((str(wl_id), str(event.get("nodeId") or "unknown"), event_type, payload,
+                         dates.parse_flexible(event.get("eventTimestamp")) or dates.now()))
+    stored = []
+    try:
+        with db.tx() as conn:
+            for wl_id, node, event_type, payload, ts in prepared:
+                stored.append(_store(conn, wl_id, node, event_type, payload, ts))
+    except psycopg.errors.ForeignKeyViolation:
+        # Real CP: DataIntegrityViolation → 500 HTML; the whole batch is rolled back.
+        raise ApiError(500, "Unknown whiteLabelId on telemetry event (cp_telemetry foreign key); "
+                            "batch rejected") from None
+    except psycopg.errors.StringDataRightTruncation:
+        raise ApiError(500, "Telemetry value too long (whiteLabelId <= 36, nodeId <= 100, "
+                            "eventType <= 120); batch rejected") from None
+    return json_response({"stored": stored}, 202)
+
+
+def _store(conn, wl_id: str, node: str, event_type: str, payload: dict, ts) -> dict:
+    from . import notifications, trades, traders
+
+    is_trade = event_type.upper() == TRADER_PURCHASE
+    key, fingerprint = _dedupe(event_type, wl_id, node, payload, ts) if is_trade else (None, None)
+    event_id, now = str(uuid.uuid4()), dates.now()
+    row = conn.execute(
+        "INSERT INTO cp_telemetry (id, version, white_label_id, node_id, event_type, payload, event_timestamp,"
+        " date_created, last_updated, idempotency_key, dedupe_fingerprint)"
+        " VALUES (%s, 0, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (dedupe_fingerprint) DO NOTHING RETURNING id, event_type, date_created",
+        (event_id, wl_id, node, event_type, json.dumps(payload), ts, now, now, key, fingerprint)).fetchone()
+    if row is None:  # duplicate: the existing row, no side effects
+        row = conn.execute("SELECT id, event_type, date_created FROM cp_telemetry WHERE dedupe_fingerprint = %s",
+                           (fingerprint,)).fetchone()
+    else:
+        if event_type.lower() == "trader.account.confirmed":
+            traders.confirm_from_telemetry(conn, wl_id, payload, ts)
+        if is_trade:
+            trades.project(conn, payload, ts, key)
+            notifications.on_trade_event(conn, row["id"], payload)
+    return {"id": row["id"], "eventType": row["event_type"], "receivedAt": row["date_created"]}
+
+
+def event_json(row: dict) -> dict:
+    try:
+        payload = json.loads(row["payload"])
+    except ValueError:
+        payload = {}
+    return {"id": row["id"], "whiteLabelId": row["white_label_id"], "nodeId": row["node_id"],
+            "eventType": row["event_type"], "eventTimestamp": row["event_timestamp"], "payload": payload,
+            "dateCreated": row["date_created"], "lastUpdated": row["last_updated"]}
+
+
+@route("GET", "/telemetry/events", CERT)
+def list_events(req: Req):
+    limit, offset = page(req, 50, 200)
+    where, params = [], []
+    for name, column in (("whiteLabelId", "white_label_id"), ("eventType", "event_type"), ("nodeId", "node_id")):
+        if req.q(name):
+            where.append(f"{column} = %s")
+            params.append(req.q(name))
+    for name, op in (("from", ">="), ("to", "<=")):
+        if req.q(name):
+            parsed = dates.parse_offset(req.q(name))
+            if parsed is None:
+                raise ApiError(400, "Invalid date format")
+            where.append(f"event_timestamp {op} %s")
+            params.append(parsed)
+    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    with db.tx() as conn:
+        count = conn.execute(f"SELECT count(*) AS n FROM cp_telemetry {clause}", params).fetchone()["n"]
+        rows = conn.execute(f"SELECT * FROM cp_telemetry {clause} ORDER BY event_timestamp DESC, date_created DESC"
+                            " LIMIT %s OFFSET %s", (*params, limit, offset)).fetchall()
+    return {"items": [event_json(r) for r in rows], "count": count, "limit": limit, "offset": offset}
