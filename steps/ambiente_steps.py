@@ -548,3 +548,22 @@ def step_full_reset(context):
     s = _session(context)
     runbook.mark(s, None)
     reach(s, PHASE["ofertas importadas"])
+
+
+# --- background shared by the features that start from a reset environment --------------------------
+@given("que o ambiente foi resetado e as ofertas do exportador foram importadas")
+def step_environment_ready(context):
+    """Reset completo (passos 1 a 6) uma vez por funcionalidade; lê os snapshots do CP.
+
+    Exemplo: Dado que o ambiente foi resetado e as ofertas do exportador foram importadas
+    """
+    s = _session(context)
+    if s.feature_state.get("reset_phase") is None and s.feature_state.get("environment_ready"):
+        s.feature_state.clear()  # a scenario left the stack outside the reset sequence: reset again
+    if not s.feature_state.get("environment_ready"):
+        reach(s, PHASE["ofertas importadas"])
+        s.feature_state["environment_ready"] = True
+        s.feature_state["categories"] = runbook.category_snapshot(s)
+        s.feature_state["entities"] = runbook.entity_snapshot(s)
+    context.world.categories = s.feature_state["categories"]
+    context.world.entities = s.feature_state["entities"]
