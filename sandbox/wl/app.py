@@ -1,0 +1,106 @@
+"""Assembly of a WL node: shared state (config, DB pool, CP client, poller, telemetry) and the routes.
+
+Both roles mount every route (the CP calls categories/entities/trader-account/details on every WL);
+what a role does is driven by its data and configuration (the exporter has the big catalogue, the
+importer has exporters configured and the buyer accounts).
+"""
+from __future__ import annotations
+
+import logging
+
+import httpx
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse
+from starlette.routing import Route
+
+from . import buying, catalog, config, details, export, importing, preflight, purchases, storefront
+from .cp_client import CPClient
+from .db import Database, money
+from .errors import HANDLERS
+from .relationship_cache import GovernancePoller
+from .telemetry import Telemetry
+
+log = logging.getLogger("xpory.core.controlplane")
+
+
+class State:
+    def __init__(self, cfg: config.WLConfig):
+        self.cfg = cfg
+        self.db = Database(cfg.dsn)
+        self.cp = CPClient(cfg)
+        self.poller = GovernancePoller(cfg, self.db, self.cp)
+        self.telemetry = Telemetry(cfg, self.cp)
+        self.peers = httpx.Client(timeout=httpx.Timeout(15.0, connect=5.0))
+
+    def start(self, poll: bool = True) -> None:
+        self.db.open()
+        if poll:
+            self.poller.start()
+
+    def stop(self) -> None:
+        self.poller.stop()
+        self.telemetry.stop()
+        self.peers.close()
+        self.cp.close()
+        self.db.close()
+
+
+async def health(request: Request):
+    state = request.app.state.wl
+    return JSONResponse({"ok": True, "role": state.cfg.role, "wlId": state.cfg.wl_id, "name": state.cfg.name})
+
+
+def _origin_offer(request: Request):
+    """`GET /troca/oferta/{id}`: the exporter's public offer page (the CP builds originalOfferUrl with it)."""
+    state = request.app.state.wl
+    raw = request.path_params["offer_id"]
+    row = state.db.one("SELECT o.title, o.price, o.stock, o.active, e.name FROM offer o JOIN entity e ON e.id=o.entity_id"
+                       " WHERE o.id=%s", (int(raw),)) if raw.isdigit() else None
+    if row is None:
+        return HTMLResponse("<!doctype html><html lang='pt-BR'><body><h1>Oferta não encontrada</h1></body></html>",
+                            status_code=404)
+    import html as _h
+    return HTMLResponse(
+        f"<!doctype html><html lang='pt-BR'><head><meta charset='utf-8'><title>{_h.escape(row['title'])}</title></head>"
+        f"<body><h1>{_h.escape(row['title'])}</h1><p>Vendedor: {_h.escape(row['name'])}</p>"
+        f"<p>Preço: X$ {money(row['price']):.2f}</p><p>Estoque: {row['stock']}</p>"
+        f"<p>{'Ativa' if row['active'] else 'Inativa'}</p></body></html>")
+
+
+async def origin_offer(request: Request):
+    return await run_in_threadpool(_origin_offer, request)
+
+
+def routes() -> list[Route]:
+    cp = "/api/v2/control-plane"
+    return [
+        Route("/health", health),
+        Route(f"{cp}/export/offers", export.export_offers, methods=["GET"]),
+        Route(f"{cp}/offer-categories", catalog.categories, methods=["GET"]),
+        Route(f"{cp}/entities", catalog.entities, methods=["GET"]),
+        Route(f"{cp}/trader-account", catalog.trader_account, methods=["GET"]),
+        Route(f"{cp}/imbalance/signals", catalog.imbalance_signal, methods=["POST"]),
+        Route(f"{cp}/trader/purchases/{{key}}/details", details.trade_details, methods=["GET"]),
+        Route(f"{cp}/debug/import", importing.debug_import, methods=["POST"]),
+        Route("/api/v2/trader/purchase/preflight", preflight.preflight, methods=["POST"]),
+        Route("/api/v2/trader/purchase/holds/{hold_id}", preflight.hold_status, methods=["GET"]),
+        Route("/api/v2/trader/purchase", purchases.purchase, methods=["POST"]),
+        Route("/api/v2/trader/purchases/pending", purchases.pending, methods=["GET"]),
+        Route("/api/v2/trader/purchases/{trade_id}/approve", purchases.approve, methods=["POST"]),
+        Route("/api/v2/trader/purchases/{trade_id}/reject", purchases.reject, methods=["POST"]),
+        Route("/api/v2/trader/purchases/{trade_id}/decision", buying.decision, methods=["POST"]),
+        Route("/api/v1/buy-offer", buying.buy_offer, methods=["POST"]),
+        Route("/api/v2/checkout/imported-offer/{imported_offer_id}", buying.checkout, methods=["POST"]),
+        Route("/troca/oferta/{offer_id}", origin_offer, methods=["GET"]),
+    ]
+
+
+def build(role: str, settings=None, state: State | None = None) -> tuple[State, Starlette, Starlette | None]:
+    cfg = config.load(role, settings)
+    state = state or State(cfg)
+    api = Starlette(routes=routes(), exception_handlers=HANDLERS)
+    api.state.wl = state
+    front = storefront.build(state) if role == "importer" else None
+    return state, api, front
