@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -84,10 +85,17 @@ SPEC_BY_NAME = {spec.name: spec for spec in SETTINGS}
 SECRET_NAMES = tuple(spec.name for spec in SETTINGS if spec.kind == "secret")
 
 
+def _without_password(raw: str) -> str:
+    """A URL/DSN with its password (user:***@ or ?password=***) hidden."""
+    hidden = re.sub(r"(://[^/?#@\s]*?:)[^/?#\s]*@", r"\1***@", raw)
+    return re.sub(r"(?i)([?&]password=)[^&#\s]*", r"\1***", hidden)
+
+
 def _parse(spec: Spec, raw: str) -> Any:
     def bad(why: str) -> ConfigError:
+        shown = "***" if spec.kind == "secret" else repr(_without_password(raw) if spec.kind in ("url", "dsn") else raw)
         return ConfigError(
-            f"Configuração inválida: {spec.name}={'***' if spec.kind == 'secret' else repr(raw)} "
+            f"Configuração inválida: {spec.name}={shown} "
             f"({why}). Exemplo: {spec.name}={spec.example}"
         )
 

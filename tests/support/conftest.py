@@ -1,0 +1,296 @@
+"""Shared fixtures of the support-layer unit tests: profile folders, a generated PKI, real local
+TLS servers (ssl + http.server) and a real local HTTP server (Starlette + uvicorn), all on loopback."""
+from __future__ import annotations
+
+import http.server
+import json
+import shutil
+import socket
+import ssl
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from support import config as config_module
+from support import pki
+
+P12_PASSWORD = "p12-s3cret-pw"
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def closed_port() -> int:
+    return free_port()
+
+
+# --- profiles -------------------------------------------------------------------------------------
+@pytest.fixture
+def profiles_dir(tmp_path: Path) -> Path:
+    """A copy of the repository's three profile files (no *.local.env), safe to modify."""
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    for name in config_module.PROFILES:
+        shutil.copy(config_module.PROFILES_DIR / f"{name}.env", folder / f"{name}.env")
+    return folder
+
+
+def _full_environ(**overrides: str) -> dict[str, str]:
+    """Every endpoint and secret of a non-embedded stack, as an environment would give them."""
+    env = {
+        "XPORY_CP_ADMIN_API": "https://cp.localhost/admin/api",
+        "XPORY_CP_URL": "https://cp.localhost",
+        "XPORY_ADMIN_UI_URL": "https://cp.localhost/admin/",
+        "XPORY_EXPORTER_URL": "http://localhost:8081",
+        "XPORY_IMPORTER_URL": "http://localhost:8090",
+        "XPORY_STOREFRONT_URL": "http://xpory.localhost",
+        "XPORY_EXPORTER_GATEWAY_URL": "http://host.docker.internal:8081",
+        "XPORY_IMPORTER_GATEWAY_URL": "http://host.docker.internal:8090",
+        "XPORY_CA_FILE": "/tmp/ca.crt",
+        "XPORY_CLIENT_P12": "/tmp/wl-client.p12",
+        "XPORY_CP_DSN": "postgresql://xpory_cp:supersecret@127.0.0.1:5433/xpory_cp",
+        "XPORY_EXPORTER_DSN": "postgresql://postgres:postgres@127.0.0.1:5432/wl-01",
+        "XPORY_IMPORTER_DSN": "postgresql://postgres:postgres@127.0.0.1:5432/wl-03",
+        "XPORY_CLIENT_P12_PASSWORD": "p12-pass-Xyz",
+        "XPORY_ADMIN_PASSWORD": "admin-pass-Xyz",
+        "XPORY_TRADER_PASSWORD": "trader-pass-Xyz",
+        "XPORY_BUYER_TOKEN": "buyer-token-Xyz",
+        "XPORY_QA_TOKEN": "qa-token-Xyz",
+        "XPORY_EXPORTER_WL_ID": "fd1a88a9-3a01-43bb-ae20-32618c1b3752",
+        "XPORY_IMPORTER_WL_ID": "2a6f8e2c-874c-4476-aac3-0d535fb52ac7",
+        "XPORY_BUYER_ACCOUNT_ID": "8780",
+        "XPORY_BUYER_XBALANCE_ID": "8772",
+        "XPORY_QA_ACCOUNT_ID": "90805",
+        "XPORY_QA_ENTITY_ID": "90803",
+    }
+    env.update(overrides)
+    return env
+
+
+@pytest.fixture
+def full_environ():
+    """Factory: the environment of a complete non-embedded profile, with overrides."""
+    return _full_environ
+
+
+@pytest.fixture
+def p12_password() -> str:
+    return P12_PASSWORD
+
+
+# --- PKI ------------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def embedded_pki(tmp_path_factory) -> pki.PkiFiles:
+    """The embedded profile's PKI (CA, server cert, client .p12 with P12_PASSWORD)."""
+    return pki.ensure_embedded_pki(tmp_path_factory.mktemp("pki"), P12_PASSWORD)
+
+
+@dataclass(frozen=True)
+class ForeignPki:
+    ca_cert: Path
+    server_cert: Path
+    server_key: Path
+    client_p12: Path
+
+
+@pytest.fixture(scope="session")
+def foreign_pki(tmp_path_factory) -> ForeignPki:
+    """Another CA, with a server certificate for localhost and a client .p12 it signed."""
+    from cryptography.hazmat.primitives import serialization
+
+    folder = tmp_path_factory.mktemp("foreign-pki")
+    ca_cert, ca_key = pki.make_ca("Some-Other-CA")
+    server_cert, server_key = pki.issue(ca_cert, ca_key, "localhost", server=True,
+                                        dns=("localhost",), ips=("127.0.0.1",))
+    client_cert, client_key = pki.issue(ca_cert, ca_key, "intruder", server=False)
+    pem = serialization.Encoding.PEM
+    files = ForeignPki(folder / "ca.crt", folder / "server.crt", folder / "server.key", folder / "client.p12")
+    files.ca_cert.write_bytes(ca_cert.public_bytes(pem))
+    files.server_cert.write_bytes(server_cert.public_bytes(pem))
+    files.server_key.write_bytes(pki._pem_key(server_key))
+    files.client_p12.write_bytes(pki.client_p12_bytes(client_cert, client_key, ca_cert, P12_PASSWORD))
+    return files
+
+
+# --- a real TLS server (ssl + http.server) --------------------------------------------------------
+class _JsonHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        peer = self.connection.getpeercert() if isinstance(self.connection, ssl.SSLSocket) else None
+        subject = dict(x[0] for x in peer["subject"]) if peer else {}
+        body = json.dumps({"path": self.path, "client_cn": subject.get("commonName")}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+class _TlsServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    tls: ssl.SSLContext
+
+    def finish_request(self, request, client_address) -> None:
+        # the handshake happens in the request's thread, so a refused client never blocks the server
+        request.settimeout(5)
+        with self.tls.wrap_socket(request, server_side=True) as tls_socket:
+            super().finish_request(tls_socket, client_address)
+
+    def handle_error(self, request, client_address) -> None:
+        self.handshake_errors.append(client_address)
+
+
+@dataclass
+class TlsServer:
+    url: str
+    port: int
+    server: _TlsServer = field(repr=False)
+
+    @property
+    def handshake_errors(self) -> list:
+        return self.server.handshake_errors
+
+
+@pytest.fixture
+def tls_server():
+    """Factory: start a TLS HTTP server on loopback with a cert/key, optionally requiring a client
+    certificate from `client_ca`. Stopped at the end of the test."""
+    servers: list[_TlsServer] = []
+
+    def start(cert: Path, key: Path, client_ca: Path | None = None,
+              client_cert: str = "required") -> TlsServer:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(str(cert), str(key))
+        if client_ca is not None:
+            context.load_verify_locations(cafile=str(client_ca))
+            context.verify_mode = ssl.CERT_REQUIRED if client_cert == "required" else ssl.CERT_OPTIONAL
+        server = _TlsServer(("127.0.0.1", 0), _JsonHandler)
+        server.tls = context
+        server.handshake_errors = []
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        servers.append(server)
+        port = server.server_address[1]
+        return TlsServer(f"https://localhost:{port}", port, server)
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+# --- a real HTTP server (Starlette + uvicorn in a thread) -----------------------------------------
+@dataclass
+class AppState:
+    """What the fake CP/WL app saw and how it behaves; reset before each test."""
+
+    logins: int = 0
+    valid_tokens: set = field(default_factory=set)
+    password: str = "right-password-123"
+    always_401: bool = False
+    seen_auth: list = field(default_factory=list)
+
+    def reset(self) -> None:
+        self.__init__()
+
+
+def _build_app(state: AppState):
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, PlainTextResponse
+    from starlette.routing import Route
+    import anyio
+
+    async def login(request: Request):
+        body = await request.json()
+        state.logins += 1
+        if body.get("password") != state.password:
+            return JSONResponse({"error": "Invalid credentials"}, status_code=401)
+        token = f"admin-token-{state.logins}-abcdef"
+        state.valid_tokens.add(token)
+        return JSONResponse({"token": token, "user": {"email": body.get("email")}})
+
+    async def wls(request: Request):
+        auth = request.headers.get("authorization", "")
+        state.seen_auth.append(auth)
+        token = auth.removeprefix("Bearer ")
+        if state.always_401 or token not in state.valid_tokens:
+            return JSONResponse({"error": "Unauthorized"}, status_code=401)
+        # echoes the caller's token under an innocent key: the log must still hide it
+        return JSONResponse({"items": [{"id": "wl-1"}], "echo": token})
+
+    async def secrets(request: Request):
+        return JSONResponse({
+            "user": "ana",
+            "password": "hunter2-hunter2",
+            "accessToken": "opaque-access-token-value",
+            "nested": {"refresh_token": "opaque-refresh-value", "kept": "visible-value"},
+            "note": "use Authorization: Bearer opaque-bearer-value please",
+            "blob": "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl",
+        })
+
+    async def slow(request: Request):
+        await anyio.sleep(0.12)
+        return PlainTextResponse("ok")
+
+    async def big(request: Request):
+        return PlainTextResponse("x" * 5000)
+
+    async def echo(request: Request):
+        raw = await request.body()
+        return PlainTextResponse(raw.decode() or "empty", status_code=201)
+
+    async def status(request: Request):
+        return PlainTextResponse("nope", status_code=int(request.path_params["code"]))
+
+    return Starlette(routes=[
+        Route("/admin/api/auth/login", login, methods=["POST"]),
+        Route("/admin/api/wls", wls, methods=["GET"]),
+        Route("/secrets", secrets),
+        Route("/slow", slow),
+        Route("/big", big),
+        Route("/echo", echo, methods=["POST"]),
+        Route("/status/{code:int}", status),
+    ])
+
+
+@dataclass
+class HttpServer:
+    url: str
+    state: AppState
+
+
+@pytest.fixture(scope="session")
+def _uvicorn_server():
+    import uvicorn
+
+    state = AppState()
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(_build_app(state), host="127.0.0.1", port=port,
+                                           log_level="error", lifespan="off", access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.01)
+    yield HttpServer(f"http://127.0.0.1:{port}", state)
+    server.should_exit = True
+    thread.join(5)
+
+
+@pytest.fixture
+def http_server(_uvicorn_server) -> HttpServer:
+    """A real local HTTP server (Starlette + uvicorn) with a fresh AppState."""
+    _uvicorn_server.state.reset()
+    return _uvicorn_server
