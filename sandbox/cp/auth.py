@@ -3,13 +3,16 @@ the BEARER guard, the bootstrap users and `POST /auth/login`."""
 from __future__ import annotations
 
 import uuid
+import warnings
 from datetime import timedelta
 
 import bcrypt
-import jwt
 
 from . import dates, db
 from .web import ApiError, Req, route
+
+# The real default secret (`dev-admin-secret`) is short; PyJWT would warn on every token.
+warnings.filterwarnings("ignore", message="The HMAC key is")
 
 ROLES = ("MASTER", "TRADER", "MANAGER")
 BOOTSTRAP = (("MASTER", "master@xpory.local"), ("TRADER", "trader@xpory.local"),
@@ -43,6 +46,8 @@ def bootstrap_users() -> None:
 
 
 def issue_token(user: dict) -> str:
+    import jwt
+
     s = db.settings()
     now = dates.now()
     exp = now + timedelta(seconds=s.admin_jwt_ttl_seconds)
@@ -58,6 +63,8 @@ def require_admin(req: Req, managers_only: bool = False) -> dict:
     if not header.lower().startswith("bearer "):
         raise ApiError(401, "Missing bearer token")
     token = header[7:].strip()
+    import jwt
+
     try:
         claims = jwt.decode(token, db.settings().admin_jwt_secret.encode("utf-8"), algorithms=["HS256"],
                             options={"verify_aud": False, "require": ["exp"]})

@@ -12,8 +12,6 @@ import threading
 import uuid
 from datetime import timedelta
 
-import jwt
-
 from . import dates, db, telemetry
 from .web import CERT, ApiError, Req, json_response, not_found_empty, route
 
@@ -77,6 +75,8 @@ def _private_key(row: dict):
 
 
 def _sign(signer_wl: str, claims: dict) -> str:
+    import jwt
+
     key_row = active_key(signer_wl)
     return jwt.encode(claims, _private_key(key_row), algorithm="RS256", headers={"kid": key_row["key_id"]})
 

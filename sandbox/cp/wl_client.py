@@ -54,8 +54,10 @@ def _http():
             import httpx
 
             from . import db
+            import ssl
             ca = db.settings().ca_cert
-            _client = httpx.Client(verify=str(ca) if ca.is_file() else True, follow_redirects=False,
+            verify = ssl.create_default_context(cafile=str(ca)) if ca.is_file() else True
+            _client = httpx.Client(verify=verify, follow_redirects=False,
                                    limits=httpx.Limits(max_connections=64, max_keepalive_connections=16))
         return _client
 
