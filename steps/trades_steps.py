@@ -1,0 +1,287 @@
+"""Steps of the trades feature: the buyer's preconditions, purchases, decisions at the exporter and
+through the CP, the CP's trade list and details, and the X$ balance."""
+from decimal import Decimal
+
+from behave import given, then, when
+from hamcrest import (assert_that, contains_string, empty, equal_to, greater_than, has_entries, has_length,
+                      is_not, not_none)
+
+from support import preconditions, trading
+from support.runbook import expect
+from support.wait import until
+
+
+def _buy_pending(context, count: int) -> list[dict]:
+    s = context.session
+    answers = [trading.buy(s, offer["offer_id"]) for offer in trading.fresh_offers(s, count)]
+    for answer in answers:
+        assert_that(answer, has_entries(ok=True, status="PENDING", tradeId=not_none(), externalTradeId=not_none()))
+    context.world.purchases.extend(answers)
+    return answers
+
+
+def _external_ids(context) -> list[str]:
+    return [p["externalTradeId"] for p in context.world.purchases]
+
+
+@given("que o comprador em massa pode comprar: um único registro de privilégios com buy_offer e saldo X$ suficiente")
+def step_buyer_ready(context):
+    """Runbook passo 7, idempotente: 1 linha em account_privileges com buy_offer, X$ 100000, maturidade presente.
+
+    Exemplo: E que o comprador em massa pode comprar: um único registro de privilégios com buy_offer e saldo X$ suficiente
+    """
+    state = trading.ensure_buyer_can_buy(context.session)
+    assert_that(state["privileges"], has_length(1))
+    assert_that(state["privileges"][0]["buy_offer"], equal_to(True))
+    assert_that(state["xbalance"], equal_to(trading.FUNDED_BALANCE))
+    context.world.balances["antes"] = state["xbalance"]
+
+
+@when("o comprador compra 1 unidade de cada uma de {count:d} ofertas importadas distintas")
+def step_buy_many(context, count):
+    """POST /api/v1/buy-offer no importador, uma vez por oferta importada comprável e ainda não comprada.
+
+    Exemplo: Quando o comprador compra 1 unidade de cada uma de 20 ofertas importadas distintas
+    """
+    s = context.session
+    context.world.purchases = [trading.buy(s, offer["offer_id"]) for offer in trading.fresh_offers(s, count)]
+
+
+@then("as {count:d} compras são aceitas e ficam pendentes")
+def step_all_pending(context, count):
+    """Cada resposta: ok=true, status PENDING, tradeId e externalTradeId; ofertas distintas.
+
+    Exemplo: Então as 20 compras são aceitas e ficam pendentes
+    """
+    purchases = context.world.purchases
+    assert_that(purchases, has_length(count))
+    for answer in purchases:
+        assert_that(answer, has_entries(ok=True, status="PENDING", tradeId=not_none(), externalTradeId=not_none()))
+    assert_that(len({p["_offerId"] for p in purchases}), equal_to(count))
+
+
+@then("o exportador lista as {count:d} compras entre as pendentes de aprovação")
+def step_exporter_pending(context, count):
+    """GET /api/v2/trader/purchases/pending (peer token trader:purchase) contém todas as compras.
+
+    Exemplo: E o exportador lista as 20 compras entre as pendentes de aprovação
+    """
+    pending = {item["tradeId"] for item in trading.pending_at_exporter(context.session)}
+    missing = [t for t in _external_ids(context) if t not in pending]
+    assert_that(missing, empty(), "compras ausentes da lista de pendentes do exportador")
+    assert_that(len(_external_ids(context)), equal_to(count))
+
+
+@then("o CP lista cada trade com o status que o exportador guarda")
+def step_cp_matches_exporter(context):
+    """GET /admin/api/trades: cada trade (por tradeExternalId) com o status de cross_wl_trade no exportador.
+
+    Exemplo: E o CP lista cada trade com o status que o exportador guarda
+    """
+    seen = trading.wait_cp_matches_exporter(context.session, _external_ids(context))
+    assert_that(len(seen), equal_to(len(context.world.purchases)))
+
+
+@given("que o comprador fez {count:d} compras que aguardam aprovação")
+@given("que o comprador fez {count:d} compra que aguarda aprovação")
+def step_has_pending(context, count):
+    """Compra N ofertas importadas distintas; todas ficam PENDING.
+
+    Exemplo: Dado que o comprador fez 6 compras que aguardam aprovação
+    """
+    _buy_pending(context, count)
+
+
+@when('o exportador aprova {approve:d} dessas compras e rejeita {reject:d} com o motivo "{reason}"')
+def step_exporter_decides(context, approve, reject, reason):
+    """Runbook passo 8: approve/reject no exportador com peer token; rejeição com {"reason": ...}.
+
+    Exemplo: Quando o exportador aprova 2 dessas compras e rejeita 2 com o motivo "MANUAL_REJECT"
+    """
+    s = context.session
+    ids = _external_ids(context)
+    decided = {}
+    for trade_id in ids[:approve]:
+        decided[trade_id] = trading.decide_at_exporter(s, trade_id, approve=True)["status"]
+    for trade_id in ids[approve:approve + reject]:
+        body = trading.decide_at_exporter(s, trade_id, approve=False, reason=reason)
+        assert_that(body, has_entries(status="REJECTED", reason=reason))
+        decided[trade_id] = body["status"]
+    context.world.notes["decided"] = decided
+
+
+@then("o exportador guarda {confirmed:d} trades CONFIRMED, {rejected:d} REJECTED e {pending:d} PENDING dessas compras")
+def step_exporter_mix(context, confirmed, rejected, pending):
+    """cross_wl_trade do exportador: contagem por status das compras do cenário.
+
+    Exemplo: Então o exportador guarda 2 trades CONFIRMED, 2 REJECTED e 2 PENDING dessas compras
+    """
+    statuses = list(trading.exporter_trades(context.session, _external_ids(context)).values())
+    assert_that({s: statuses.count(s) for s in set(statuses)},
+                equal_to({k: v for k, v in (("CONFIRMED", confirmed), ("REJECTED", rejected), ("PENDING", pending)) if v}))
+
+
+@then("o saldo X$ do comprador fecha: debitado pelas confirmadas, retido pelas pendentes e devolvido pelas rejeitadas")
+def step_balance_reconciles(context):
+    """saldo antes − saldo agora = Σ confirmadas + Σ pendentes (as rejeitadas voltaram), ao centavo.
+
+    Exemplo: E o saldo X$ do comprador fecha: debitado pelas confirmadas, retido pelas pendentes e devolvido pelas rejeitadas
+    """
+    s = context.session
+    statuses = trading.exporter_trades(s, _external_ids(context))
+    kept = sum((Decimal(str(p["totalPrice"])) for p in context.world.purchases
+                if statuses[p["externalTradeId"]] in ("CONFIRMED", "PENDING")), Decimal("0"))
+    assert_that(kept, greater_than(Decimal("0")))
+    expected = context.world.balances["antes"] - kept
+    until(lambda: trading.xbalance(s), lambda value: value == expected, timeout=15,
+          describe=f"saldo X$ do comprador chegar a {expected}")
+
+
+@when("eu abro no CP os detalhes desse trade")
+def step_open_details(context):
+    """GET /admin/api/trades/{tradeId}/details (o CP consulta os dois WLs).
+
+    Exemplo: Quando eu abro no CP os detalhes desse trade
+    """
+    s = context.session
+    trade_id = _external_ids(context)[0]
+    until(lambda: s.cp_admin.trade_details(trade_id).status_code, lambda code: code == 200, timeout=15,
+          describe="o CP conhecer o trade")
+    context.world.response = s.cp_admin.trade_details(trade_id)
+
+
+@then('os detalhes trazem a oferta, o comprador e o vendedor, sem "-" nem "—" no lugar de um valor')
+def step_details_complete(context):
+    """offerName, importer.clientName/clientPhone (comprador) e exporter.clientName/clientPhone (vendedor) preenchidos.
+
+    Exemplo: Então os detalhes trazem a oferta, o comprador e o vendedor, sem "-" nem "—" no lugar de um valor
+    """
+    from support.trade_details import placeholders
+
+    s = context.session
+    body = expect(context.world.response, 200, s, "detalhes do trade")
+    assert_that(body, has_entries(offerName=not_none(), originOfferId=not_none(),
+                                  importer=has_entries(clientName=not_none(), clientPhone=not_none()),
+                                  exporter=has_entries(clientName=not_none(), clientPhone=not_none())))
+    assert_that(placeholders(body), empty())
+
+
+@when('eu aprovo uma delas pelo CP e rejeito a outra pelo CP com o motivo "{reason}"')
+def step_cp_decides(context, reason):
+    """POST /admin/api/trades/{id}/approve e /reject {"reason"} com o token do MASTER.
+
+    Exemplo: Quando eu aprovo uma delas pelo CP e rejeito a outra pelo CP com o motivo "MANUAL_REJECT"
+    """
+    s = context.session
+    approve_id, reject_id = _external_ids(context)[:2]
+    until(lambda: {i["tradeId"] for i in expect(s.cp_admin.pending_trades(), 200, s, "pendentes do CP")["items"]},
+          lambda ids: {approve_id, reject_id} <= ids, timeout=15, describe="o CP listar as duas compras como pendentes")
+    context.world.notes["pending_before"] = expect(s.cp_admin.pending_trades(), 200, s, "pendentes")["count"]
+    approved = expect(s.cp_admin.approve_trade(approve_id), 200, s, "aprovar pelo CP")
+    rejected = expect(s.cp_admin.reject_trade(reject_id, reason), 200, s, "rejeitar pelo CP")
+    assert_that(approved["approval"], has_entries(decision="APPROVED", statusAfter="CONFIRMED"))
+    assert_that(rejected["approval"], has_entries(decision="REJECTED", statusAfter="REJECTED", reason=reason))
+    context.world.notes.update(approved=approve_id, rejected=reject_id)
+
+
+@then("o contador de pendentes do CP caiu {n:d}")
+def step_pending_dropped(context, n):
+    """GET /admin/api/trades/pending: count = antes − N, e os dois trades decididos saíram da lista.
+
+    Exemplo: Então o contador de pendentes do CP caiu 2
+    """
+    s = context.session
+    body = expect(s.cp_admin.pending_trades(), 200, s, "pendentes do CP")
+    assert_that(body["count"], equal_to(context.world.notes["pending_before"] - n))
+    ids = {i["tradeId"] for i in body["items"]}
+    assert_that(ids & {context.world.notes["approved"], context.world.notes["rejected"]}, empty())
+
+
+@then("o exportador guarda uma delas CONFIRMED e a outra REJECTED")
+def step_exporter_applied_cp_decisions(context):
+    """cross_wl_trade do exportador reflete as decisões tomadas pelo CP.
+
+    Exemplo: E o exportador guarda uma delas CONFIRMED e a outra REJECTED
+    """
+    notes = context.world.notes
+    statuses = trading.exporter_trades(context.session, [notes["approved"], notes["rejected"]])
+    assert_that(statuses, equal_to({notes["approved"]: "CONFIRMED", notes["rejected"]: "REJECTED"}))
+
+
+@then('decidir de novo o mesmo trade pelo CP é recusado com {status:d} "{error}"')
+def step_second_decision_refused(context, status, error):
+    """Segundo approve do mesmo trade: HTTP 409 {"error": "trade already decided"}.
+
+    Exemplo: E decidir de novo o mesmo trade pelo CP é recusado com 409 "trade already decided"
+    """
+    s = context.session
+    response = s.cp_admin.approve_trade(context.world.notes["approved"])
+    assert_that(expect(response, status, s, "segunda decisão"), has_entries(error=error))
+
+
+def _break(context, breaker) -> None:
+    """Break one buyer precondition on a fresh offer and register its undo for the scenario's end."""
+    s = context.session
+    offer = trading.fresh_offers(s, 1)[0]
+    context.world.notes["offer"] = offer
+    context.add_cleanup(breaker(s, offer))
+    context.world.balances["antes"] = trading.xbalance(s)
+    context.world.notes["ledger_before"] = trading.ledger_rows(s, s.config.buyer_account_id)
+
+
+@given("que o saldo X$ do comprador é menor que o preço da oferta")
+def step_low_balance(context):
+    """Saldo X$ um centavo abaixo do preço da oferta (restaurado ao fim do cenário).
+
+    Exemplo: Dado que o saldo X$ do comprador é menor que o preço da oferta
+    """
+    _break(context, lambda s, offer: preconditions.low_balance(s, Decimal(str(offer["unit_price"]))))
+
+
+@given("que os dados de maturidade X$ do comprador foram apagados")
+def step_no_maturity(context):
+    """Apaga as linhas de xtransaction_maturity do comprador (recolocadas ao fim do cenário).
+
+    Exemplo: Dado que os dados de maturidade X$ do comprador foram apagados
+    """
+    _break(context, lambda s, offer: preconditions.no_maturity(s))
+
+
+@given("que o INSERT de privilégios do runbook rodou de novo para o comprador")
+def step_duplicated_privileges(context):
+    """Roda de novo o INSERT de account_privileges do runbook, que duplica a linha (removida ao fim do cenário).
+
+    Exemplo: Dado que o INSERT de privilégios do runbook rodou de novo para o comprador
+    """
+    _break(context, lambda s, offer: preconditions.duplicated_privileges(s))
+
+
+@when("o comprador tenta comprar uma oferta importada")
+def step_try_buy(context):
+    """POST /api/v1/buy-offer de uma oferta importada comprável.
+
+    Exemplo: Quando o comprador tenta comprar uma oferta importada
+    """
+    context.world.purchases = [trading.buy(context.session, context.world.notes["offer"]["offer_id"])]
+
+
+@then('a compra é recusada com a mensagem "{message}"')
+def step_refused_with(context, message):
+    """ok=false e msg com o texto do runbook.
+
+    Exemplo: Então a compra é recusada com a mensagem "Saldo X$ insuficiente"
+    """
+    answer = context.world.purchases[0]
+    assert_that(answer.get("ok"), equal_to(False), f"resposta {answer}")
+    assert_that(answer.get("msg", ""), contains_string(message))
+
+
+@then("o saldo X$ do comprador e o seu extrato não mudaram")
+def step_nothing_charged(context):
+    """xbalance e o número de linhas de xtransaction do comprador iguais aos de antes.
+
+    Exemplo: E o saldo X$ do comprador e o seu extrato não mudaram
+    """
+    s = context.session
+    assert_that(trading.xbalance(s), equal_to(context.world.balances["antes"]))
+    assert_that(trading.ledger_rows(s, s.config.buyer_account_id), equal_to(context.world.notes["ledger_before"]))
