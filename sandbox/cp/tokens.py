@@ -151,6 +151,10 @@ def issue_wl_token(req: Req):
 
 @route("POST", "/wls/{importerId}/peer-token")  # client certificate: enforced by the mTLS listener
 def issue_peer_token(req: Req):
+    if req.listener != "wl":
+        # Documented intent (DIVERGENCES.md): only a caller with a verified client certificate may mint
+        # peer tokens. The admin listener has none, so `/admin/api/wls/{id}/peer-token` is refused.
+        raise ApiError(401, "Client certificate required")
     body = req.obj()
     target = body.get("targetWlId") if body.get("targetWlId") is not None else body.get("target_wl_id")
     try:

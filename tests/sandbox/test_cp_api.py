@@ -230,6 +230,8 @@ def test_peer_token_errors_in_order(admin, wl):
     issued = admin.get("/telemetry/events", params={"eventType": "PEER_TOKEN_ISSUED", "whiteLabelId": importer})
     assert issued.json()["items"][0]["payload"] == {"targetWlId": exporter,
                                                      "scopes": ["offers:sync", "trader:purchase"]}
+    r = admin.post(url, json={"targetWlId": exporter, "scopes": ["offers:sync"]})  # no client certificate
+    assert (r.status_code, r.json()) == (401, {"error": "Client certificate required"})
     rotated = admin.post(f"/wls/{importer}/keys/rotate")
     assert rotated.status_code == 201 and rotated.json()["keyId"] != kid
     assert kid not in {k["kid"] for k in wl.get("/.well-known/jwks.json").json()["keys"]}
