@@ -1,0 +1,191 @@
+"""Steps of the preflight feature: PRICE_CHANGED, OUT_OF_STOCK, HOLD_EXPIRED and the checkout."""
+from decimal import Decimal
+
+from behave import given, then, when
+from hamcrest import assert_that, contains_string, equal_to, greater_than, has_entries, not_none
+
+from support import preflight, trading
+from support.runbook import expect
+from support.text import contains_words
+
+
+@given("que o comprador QA tem saldo em X$ e em R$ e escolheu uma oferta importada comprável")
+def step_qa_ready(context):
+    """Conta QA (XPORY_QA_ACCOUNT_ID) com X$ e R$ > 0 e uma oferta importada comprável ainda não usada.
+
+    Exemplo: E que o comprador QA tem saldo em X$ e em R$ e escolheu uma oferta importada comprável
+    """
+    s = context.session
+    money = preflight.qa_money(s)
+    assert_that(money["X$"], greater_than(Decimal("0")))
+    assert_that(money["R$"], greater_than(Decimal("0")))
+    context.world.balances.update(money)
+    context.world.notes["offer"] = preflight.qa_offer(s)
+
+
+def _offer(context) -> dict:
+    return context.world.notes["offer"]
+
+
+@given("que o exportador alterou o preço da oferta de origem depois da sincronização")
+def step_price_changed(context):
+    """UPDATE do preço da oferta de origem no exportador (+10%; desfeito ao fim do cenário).
+
+    Exemplo: Dado que o exportador alterou o preço da oferta de origem depois da sincronização
+    """
+    offer = _offer(context)
+    new_price = (Decimal(str(offer["unit_price"])) * Decimal("1.10") + Decimal("1")).quantize(Decimal("0.01"))
+    context.add_cleanup(preflight.change_origin_offer(context.session, offer["origin_offer_id"], price=new_price))
+
+
+@given("que o exportador zerou o estoque da oferta de origem")
+def step_out_of_stock(context):
+    """UPDATE do estoque da oferta de origem para 0 no exportador (desfeito ao fim do cenário).
+
+    Exemplo: Dado que o exportador zerou o estoque da oferta de origem
+    """
+    context.add_cleanup(preflight.change_origin_offer(context.session, _offer(context)["origin_offer_id"], stock=0))
+
+
+@when("o comprador QA compra a oferta importada")
+def step_qa_buys(context):
+    """POST /api/v1/buy-offer com a conta e o token QA.
+
+    Exemplo: Quando o comprador QA compra a oferta importada
+    """
+    s = context.session
+    context.world.purchases = [trading.buy(s, _offer(context)["offer_id"], s.config.qa_account_id, s.config.qa_token)]
+
+
+@then('a compra é recusada com status REJECTED e a mensagem "{message}"')
+def step_rejected_with_message(context, message):
+    """ok=false, status REJECTED e msg com o texto (com ou sem acentos).
+
+    Exemplo: Então a compra é recusada com status REJECTED e a mensagem "Oferta esgotada."
+    """
+    answer = context.world.purchases[0]
+    assert_that(answer, has_entries(ok=False, status="REJECTED"))
+    assert_that(contains_words(answer.get("msg", ""), message), equal_to(True), f"msg={answer.get('msg')!r}")
+
+
+@then("nada foi cobrado do comprador QA: saldos X$ e R$ e extrato iguais aos de antes")
+def step_qa_not_charged(context):
+    """Saldos X$ e R$ e número de linhas do extrato (xtransaction) da conta QA inalterados.
+
+    Exemplo: E nada foi cobrado do comprador QA: saldos X$ e R$ e extrato iguais aos de antes
+    """
+    now = preflight.qa_money(context.session)
+    before = {k: context.world.balances[k] for k in ("X$", "R$", "extrato")}
+    assert_that(now, equal_to(before))
+
+
+@given("que o importador reservou a oferta no exportador com um preflight e um peer token recém-emitido")
+def step_hold(context):
+    """Peer token novo (trader:purchase) e POST /api/v2/trader/purchase/preflight no exportador: holdId, preço, validade.
+
+    Exemplo: Dado que o importador reservou a oferta no exportador com um preflight e um peer token recém-emitido
+    """
+    hold = preflight.make_hold(context.session, _offer(context))
+    assert_that(hold, has_entries(holdId=not_none(), unitPrice=not_none(), expiresAt=not_none()))
+    context.world.notes["hold"] = hold
+
+
+@when("a reserva vence pelo TTL do perfil")
+def step_hold_expires(context):
+    """Espera (por polling, com prazo = TTL do perfil + margem) o instante expiresAt da reserva passar.
+
+    Exemplo: Quando a reserva vence pelo TTL do perfil
+    """
+    preflight.wait_hold_expiry(context.session, context.world.notes["hold"])
+
+
+@when("o comprador QA faz o checkout com uma Idempotency-Key nova e o holdId da reserva")
+def step_checkout(context):
+    """POST /api/v2/checkout/imported-offer/{importedOfferId} com Idempotency-Key nova e holdId.
+
+    Exemplo: E o comprador QA faz o checkout com uma Idempotency-Key nova e o holdId da reserva
+    """
+    key = preflight.new_idempotency_key()
+    context.world.notes["idempotency_key"] = key
+    context.world.response = preflight.checkout(context.session, _offer(context),
+                                                context.world.notes["hold"]["holdId"], key)
+
+
+@then("o checkout é recusado com status REJECTED, motivo HOLD_EXPIRED e o preço unitário preenchido")
+def step_hold_expired(context):
+    """Resposta status=REJECTED, reason=HOLD_EXPIRED e unitPrice igual ao da reserva.
+
+    Exemplo: Então o checkout é recusado com status REJECTED, motivo HOLD_EXPIRED e o preço unitário preenchido
+    """
+    body = expect(context.world.response, (200, 409, 422), context.session, "checkout")
+    assert_that(body, has_entries(status="REJECTED", reason="HOLD_EXPIRED", unitPrice=not_none()))
+    assert_that(Decimal(str(body["unitPrice"])), equal_to(Decimal(str(context.world.notes["hold"]["unitPrice"]))))
+
+
+@then("a compra é concluída e o comprador QA pagou o preço da reserva")
+def step_checkout_done(context):
+    """ok=true com tradeId, e o saldo X$ da conta QA caiu exatamente o preço da reserva.
+
+    Exemplo: Então a compra é concluída e o comprador QA pagou o preço da reserva
+    """
+    s = context.session
+    body = expect(context.world.response, (200, 201), s, "checkout")
+    assert_that(body, has_entries(ok=True, tradeId=not_none()))
+    context.world.notes["first_checkout"] = body
+    paid = context.world.balances["X$"] - preflight.qa_money(s)["X$"]
+    assert_that(paid, equal_to(Decimal(str(context.world.notes["hold"]["unitPrice"]))))
+
+
+@when("o comprador QA repete o checkout com a mesma Idempotency-Key")
+def step_checkout_again(context):
+    """Mesmo POST de checkout, mesma Idempotency-Key.
+
+    Exemplo: Quando o comprador QA repete o checkout com a mesma Idempotency-Key
+    """
+    context.world.response = preflight.checkout(context.session, _offer(context),
+                                                context.world.notes["hold"]["holdId"],
+                                                context.world.notes["idempotency_key"])
+
+
+@then("a resposta repete a primeira, e só uma compra foi registrada e cobrada")
+def step_replayed(context):
+    """Mesmo corpo da primeira resposta; uma única linha em cross_wl_trade para o hold; saldo cobrado uma vez.
+
+    Exemplo: Então a resposta repete a primeira, e só uma compra foi registrada e cobrada
+    """
+    s = context.session
+    body = expect(context.world.response, (200, 201), s, "checkout repetido")
+    assert_that(body, equal_to(context.world.notes["first_checkout"]))
+    assert_that(preflight.importer_trades_for_hold(s, context.world.notes["hold"]["holdId"]), equal_to(1))
+    paid = context.world.balances["X$"] - preflight.qa_money(s)["X$"]
+    assert_that(paid, equal_to(Decimal(str(context.world.notes["hold"]["unitPrice"]))))
+
+
+@when("o comprador QA faz o checkout sem Idempotency-Key")
+def step_checkout_no_key(context):
+    """Checkout com holdId e sem o cabeçalho Idempotency-Key.
+
+    Exemplo: Quando o comprador QA faz o checkout sem Idempotency-Key
+    """
+    context.world.response = preflight.checkout(context.session, _offer(context),
+                                                context.world.notes["hold"]["holdId"], None)
+
+
+@when("o comprador QA faz o checkout com uma Idempotency-Key nova e sem holdId")
+def step_checkout_no_hold(context):
+    """Checkout com Idempotency-Key nova e sem holdId no corpo.
+
+    Exemplo: Quando o comprador QA faz o checkout com uma Idempotency-Key nova e sem holdId
+    """
+    context.world.response = preflight.checkout(context.session, _offer(context), None,
+                                                preflight.new_idempotency_key())
+
+
+@then('o importador responde 400 explicando que falta "{what}"')
+def step_bad_request(context, what):
+    """HTTP 400 com uma mensagem JSON que nomeia o que falta.
+
+    Exemplo: Então o importador responde 400 explicando que falta "holdId"
+    """
+    body = expect(context.world.response, 400, context.session, "checkout incompleto")
+    assert_that(str(body), contains_string(what))
