@@ -23,6 +23,7 @@ from .relationship_cache import GovernancePoller
 from .telemetry import Telemetry
 
 log = logging.getLogger("xpory.core.controlplane")
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 class State:

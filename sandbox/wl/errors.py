@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+from urllib.parse import parse_qsl
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -12,9 +13,9 @@ log = logging.getLogger("xpory.core.controlplane")
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, **extra):
+    def __init__(self, http_status: int, message: str, **extra):
         super().__init__(message)
-        self.status = status
+        self.status = http_status
         self.message = message
         self.extra = extra
 
@@ -45,9 +46,10 @@ async def json_body(request: Request, *, required: bool = False) -> dict:
     """The request's JSON object (or form fields); {} when empty and not required."""
     raw = await request.body()
     ctype = request.headers.get("content-type", "")
-    if "application/x-www-form-urlencoded" in ctype or "multipart/form-data" in ctype:
-        form = await request.form()
-        return {k: v for k, v in form.items()}
+    if "multipart/form-data" in ctype:
+        raise ApiError(415, "multipart/form-data is not supported; send application/x-www-form-urlencoded or JSON")
+    if "application/x-www-form-urlencoded" in ctype:
+        return form_fields(raw)
     if not raw.strip():
         if required:
             raise ApiError(400, "Request body must be a JSON object")
@@ -59,6 +61,15 @@ async def json_body(request: Request, *, required: bool = False) -> dict:
     if not isinstance(data, dict):
         raise ApiError(400, "Request body must be a JSON object")
     return data
+
+
+def form_fields(raw: bytes) -> dict:
+    """URL-encoded form fields (the last value of a repeated field wins)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "Form body is not UTF-8") from None
+    return dict(parse_qsl(text, keep_blank_values=True))
 
 
 def int_param(value, name: str, *, minimum: int | None = None, maximum: int | None = None,

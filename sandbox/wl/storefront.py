@@ -25,7 +25,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.routing import Route
 
 from . import buying
-from .errors import HANDLERS, ApiError, json_body
+from .errors import HANDLERS, ApiError, form_fields, json_body
 
 COOKIE = "xpory_session"
 PAGE_SIZE = 50
@@ -108,7 +108,14 @@ def _login_get(request: Request):
 
 
 async def login_post(request: Request):
-    form = await request.form()
+    try:
+        return await _login_post(request)
+    except ApiError as exc:
+        return _login_page(exc.message)
+
+
+async def _login_post(request: Request):
+    form = form_fields(await request.body())
     state = request.app.state.wl
     account_id = str(form.get("accountId") or "").strip()
     token = str(form.get("token") or "").strip()
