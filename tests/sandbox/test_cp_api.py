@@ -100,6 +100,34 @@ def test_bad_json_is_a_json_error(admin):
     assert r.status_code == 400 and "error" in r.json()
 
 
+def test_users_and_profile(admin):
+    manager, master = bearer(admin, "manager@xpory.local"), bearer(admin)
+    assert admin.post("/users", headers=manager, json={"email": "m@x.io", "password": "p", "role": "MASTER"}).json() \
+        == {"error": "Forbidden"}
+    r = admin.post("/users", headers=manager, json={"email": "New@Example.com", "password": "pw", "name": "N"})
+    assert r.status_code == 201 and r.json()["role"] == "TRADER" and r.json()["email"] == "new@example.com"
+    assert admin.post("/users", headers=master, json={"email": "bad", "password": "p"}).json() == \
+        {"error": "email is invalid"}
+    assert admin.post("/users", headers=master, json={"email": "new@example.com", "password": "p"}).status_code == 400
+    assert admin.post("/users", headers=master, json={"email": "z@example.com", "password": "p",
+                                                      "role": "trader"}).status_code == 400
+    user_id = r.json()["id"]
+    assert admin.put(f"/users/{user_id}", headers=manager, json={"email": "o@example.com"}).status_code == 403
+    assert admin.put("/users/00000000-0000-0000-0000-000000000000", headers=master, json={}).json() == \
+        {"error": "user not found"}
+    assert admin.put(f"/users/{user_id}", headers=master, json={"status": False}).json()["status"] == "disabled"
+    assert admin.post("/auth/login", json={"email": "new@example.com", "password": "pw"}).status_code == 401
+    admin.post(f"/users/{user_id}/reset-password", headers=master, json={"password": "pw2"})
+    admin.put(f"/users/{user_id}", headers=master, json={"status": "active"})
+    own = {"Authorization": "Bearer " + login(admin, "new@example.com", "pw2")["token"]}
+    assert admin.put("/users/me", headers=own, json={"role": "MASTER"}).json() == \
+        {"error": "only name and phone can be updated"}
+    assert admin.put("/users/me", headers=own, json={}).json() == {"error": "no profile fields provided"}
+    assert admin.put("/users/me", headers=own, json={"phone": "+55"}).json()["phone"] == "+55"
+    assert admin.put("/users/me/password", headers=own, json={"currentPassword": "x", "newPassword": "y"}).json() \
+        == {"error": "currentPassword is invalid"}
+
+
 # --- white labels ----------------------------------------------------------------------------
 
 def test_post_wls_discards_the_id_and_put_renames(admin):
@@ -284,7 +312,14 @@ def test_telemetry_projection_and_approval(admin, wl, fake):
     headers = bearer(admin, "trader@xpory.local")
     notes = admin.get("/notifications", headers=headers).json()
     assert any(n["type"] == "TRADE_PENDING" and n["tradeId"] == "t-1" for n in notes["items"])
-    assert admin.get("/notifications/unread-count", headers=headers).json()["count"] >= 1
+    unread = admin.get("/notifications/unread-count", headers=headers).json()["count"]
+    note = next(n for n in notes["items"] if n["tradeId"] == "t-1")
+    assert note["action"] == {"type": "OPEN_PENDING_TRADES", "payload": {"sourceId": exporter, "targetId": importer}}
+    read = admin.post(f"/notifications/{note['id']}/read", headers=headers).json()
+    assert read["readAt"] and admin.post(f"/notifications/{note['id']}/read", headers=headers).json() == read
+    assert admin.get("/notifications/unread-count", headers=headers).json()["count"] == unread - 1
+    assert admin.post(f"/notifications/{note['id']}/read", headers=bearer(admin)).status_code == 200
+    assert admin.post("/notifications/nope/read", headers=headers).json() == {"error": "notification not found"}
 
     fake.routes[("POST", "/api/v2/trader/purchases/t-1/approve")] = (200, {"status": "CONFIRMED"})
     r = admin.post("/trades/t-1/approve", headers=headers, json={})
