@@ -5,12 +5,14 @@ refuses unless every target database is on loopback or XPORY_ALLOW_REMOTE_RESET=
 """
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 from urllib.parse import urlparse
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import dict_row
 
 from .config import is_loopback
@@ -31,9 +33,25 @@ class Database:
         return urlparse(self.dsn).hostname
 
     @property
+    def hosts(self) -> list[str]:
+        """Every host libpq would reach: `host`/`hostaddr` in the query string win over the URL's authority."""
+        try:
+            params = conninfo_to_dict(self.dsn)
+        except psycopg.Error:
+            return ["(DSN ilegível)"]
+        hosts = [h for key in ("host", "hostaddr") for h in str(params.get(key) or "").split(",") if h]
+        if not hosts:  # no host in the DSN: libpq falls back to PGHOST/PGHOSTADDR, else a Unix socket
+            hosts = [h for key in ("PGHOST", "PGHOSTADDR") for h in os.environ.get(key, "").split(",") if h]
+        return hosts
+
+    @property
+    def on_loopback(self) -> bool:
+        return all(h.startswith(("/", "@")) or is_loopback(h) for h in self.hosts)  # "/..." = Unix socket
+
+    @property
     def label(self) -> str:
         parsed = urlparse(self.dsn)
-        return f"{parsed.path.lstrip('/')}@{parsed.hostname}:{parsed.port or 5432}"
+        return f"{parsed.path.lstrip('/')}@{','.join(self.hosts) or parsed.hostname}:{parsed.port or 5432}"
 
     @contextmanager
     def connect(self) -> Iterator[psycopg.Connection]:
@@ -77,7 +95,7 @@ class Databases:
         return (self.cp, self.exporter, self.importer)
 
     def check_destructive_allowed(self, *targets: Database) -> None:
-        remote = [db for db in (targets or self.all()) if not is_loopback(db.host)]
+        remote = [db for db in (targets or self.all()) if not db.on_loopback]
         if remote and not self.allow_remote:
             names = ", ".join(f"{db.label} ({NAMES[db.name]})" for db in remote)
             raise UnsafeOperation(
