@@ -23,12 +23,17 @@ def contains_words(actual: str, expected: str) -> bool:
 def accent_insensitive_pattern(expected: str) -> re.Pattern:
     """A regex matching `expected` with or without accents (for Playwright's get_by_text)."""
     out = []
-    for ch in fold(expected):
+    # char by char, stripping only combining accents (NFD): fold()'s compatibility forms (NFKD, casefold)
+    # would turn "…" into "...", "º" into "o" and "ß" into "ss", which the page does not contain
+    for ch in re.sub(r"\s+", " ", expected or "").strip():
         if ch == " ":
             out.append(r"\s+")
             continue
-        variants = {ch} | {c for c in _ACCENTED.get(ch, "")}
-        out.append("[" + "".join(re.escape(v) for v in sorted(variants)) + "]" if len(variants) > 1 else re.escape(ch))
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c)).lower()
+        if base in _ACCENTED:
+            out.append("[" + "".join(re.escape(v) for v in sorted({base, *_ACCENTED[base]})) + "]")
+        else:
+            out.append(re.escape(ch))
     return re.compile("".join(out), re.IGNORECASE)
 
 
