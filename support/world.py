@@ -47,11 +47,15 @@ class World:
     notes: dict = field(default_factory=dict)
 
     def dump(self, masker) -> str:
-        def plain(value: Any) -> Any:
+        def plain(value: Any) -> Any:  # at any depth, so the masker sees every key
             if isinstance(value, httpx.Response):
                 return f"{value.request.method} {value.request.url} -> {value.status_code}"
-            if is_dataclass(value):
-                return asdict(value)
+            if is_dataclass(value) and not isinstance(value, type):
+                return plain(asdict(value))
+            if isinstance(value, dict):
+                return {k: plain(v) for k, v in value.items()}
+            if isinstance(value, (list, tuple)):
+                return [plain(v) for v in value]
             return value
 
         data = {name: plain(value) for name, value in vars(self).items() if value not in (None, [], {})}
