@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import json
 
-import jwt
-from jwt.algorithms import RSAAlgorithm
-
 from .errors import ApiError
 
 INVALID = "Invalid Control Plane token"
@@ -27,6 +24,9 @@ def bearer(request) -> str:
 
 def decode(token: str, jwks_source) -> dict:
     """Verify signature (by kid against the JWKS) and exp; returns the claims."""
+    import jwt  # imported on first use: keeps process start fast
+    from jwt.algorithms import RSAAlgorithm
+
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError:
