@@ -1,6 +1,7 @@
 """support/config.py: profiles (dotenv + environment), validation messages, secrets kept out of them."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -120,7 +121,7 @@ def test_an_empty_value_counts_as_absent(profiles_dir):
 
 
 def test_real_process_environment_is_used_when_environ_is_not_given(profiles_dir, monkeypatch):
-    for key in [k for k in __import__("os").environ if k.startswith("XPORY_")]:
+    for key in [k for k in os.environ if k.startswith("XPORY_")]:
         monkeypatch.delenv(key)
     monkeypatch.setenv("XPORY_HOLD_TTL_SECONDS", "3")
     cfg = config.load(profiles_dir=profiles_dir)
