@@ -145,7 +145,10 @@
     var m = s.getItem(KEYS.flash); s.removeItem(KEYS.flash); return m;
   }
 
-  function currentLocation() { return location.pathname + location.search; }
+  function currentLocation() {
+    var path = location.pathname.length > BASE.length ? location.pathname.replace(/\/+$/, '') : location.pathname;
+    return path + location.search;
+  }
 
   function goLogin(message) {
     clearSession();
@@ -937,7 +940,7 @@
             updateChosen();
           });
           list.append(h('li', { 'data-id': id, 'data-name': it.name || id, 'data-count': present(count) ? count : '' },
-            h('label', { for: cbId }, cb, ' ',
+            h('label', { for: cbId }, cb,
               h('span', { class: 'item-name' }, text(it.name || id)), ' ',
               h('span', { class: 'item-count' }, present(count) ? String(count) : DASH))));
         });
@@ -1092,6 +1095,9 @@
     }
     def[1](layout(page, def[0]));
   }
+
+  // Back/forward from the page cache: redraw with fresh data (counters, read marks).
+  window.addEventListener('pageshow', function (ev) { if (ev.persisted) location.reload(); });
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', boot);
   else boot();
