@@ -1094,6 +1094,9 @@
       history.replaceState(null, '', location.pathname.replace(/\/+$/, '') + location.search + location.hash);
     }
     def[1](layout(page, def[0]));
+    // Pages that only call CERT/NONE routes would never notice an expired token: check it once
+    // (GET /users/me is BEARER; a 401 Invalid token ends the session, other errors are ignored).
+    api('GET', '/users/me').catch(function () {});
   }
 
   // Back/forward from the page cache: redraw with fresh data (counters, read marks).

@@ -200,8 +200,12 @@ def build_app(state: dict) -> Starlette:
         state["calls"].append(("GET balance", dict(request.query_params)))
         return JSONResponse({"filters": {"reportVersion": "v1"}, "relationships": [pair], "count": 1})
 
+    async def me(request):
+        return JSONResponse({"id": "u-1", "email": "master@xpory.local", "role": "MASTER", "status": "active"})
+
     api = [
         Route("/auth/login", login, methods=["POST"]),
+        Route("/users/me", guarded(me)),
         Route("/wls", wls),
         Route("/wls/{wl}/offer-categories", categories),
         Route("/wls/{wl}/entities", entities),
@@ -467,10 +471,10 @@ def test_invalid_token_sends_back_to_login_with_banner(page):
     expect = playwright_api.expect
     login(pg, base)
     pg.evaluate("sessionStorage.setItem('xporyAdmin.token', 'expired')")
-    pg.goto(base + "/notifications")
-    pg.wait_for_url(re.compile(r"/admin/\?next=%2Fadmin%2Fnotifications"))
+    pg.goto(base + "/relationships")  # only CERT routes here: the /users/me check notices the token
+    pg.wait_for_url(re.compile(r"/admin/\?next=%2Fadmin%2Frelationships"))
     expect(pg.get_by_role("alert")).to_contain_text("Invalid token")
     pg.get_by_label("E-mail").fill("master@xpory.local")
     pg.get_by_label("Senha").fill("changeit")
     pg.get_by_role("button", name="Entrar").click()
-    pg.wait_for_url(re.compile(r"/admin/notifications$"))
+    pg.wait_for_url(re.compile(r"/admin/relationships$"))
