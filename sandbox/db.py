@@ -166,15 +166,13 @@ def main() -> int:
     started = time.monotonic()
     server = start_server(settings, logs_dir / "postgres.log")
 
+    stopping = []
+
     def stop(*_: object) -> None:
-        ready.unlink(missing_ok=True)
+        """Ask PostgreSQL for a fast shutdown; the main thread waits for it and exits."""
+        stopping.append(True)
         if server.poll() is None:
-            server.send_signal(signal.SIGINT)  # fast shutdown
-            try:
-                server.wait(10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        sys.exit(0)
+            server.send_signal(signal.SIGINT)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -182,16 +180,30 @@ def main() -> int:
         wait_accepting(settings, server)
         recreate_databases(settings)
     except Exception as exc:  # one clear line, then stop the server
-        print(f"sandbox.db: could not prepare the databases: {exc}", file=sys.stderr, flush=True)
+        if not stopping:
+            print(f"sandbox.db: could not prepare the databases: {exc}", file=sys.stderr, flush=True)
         stop()
-    ready.write_text(json.dumps({"port": settings.db_port, "pid": os.getpid(),
-                                 "seconds": round(time.monotonic() - started, 3)}))
-    print(f"sandbox.db ready on {settings.host}:{settings.db_port} "
-          f"in {time.monotonic() - started:.2f}s", flush=True)
-    server.wait()
+        _wait_stopped(server)
+        return 0 if len(stopping) > 1 else 1
+    if not stopping:
+        ready.write_text(json.dumps({"port": settings.db_port, "pid": os.getpid(),
+                                     "seconds": round(time.monotonic() - started, 3)}))
+        print(f"sandbox.db ready on {settings.host}:{settings.db_port} "
+              f"in {time.monotonic() - started:.2f}s", flush=True)
+    server.wait()  # until PostgreSQL exits (a stop signal asks it to)
     ready.unlink(missing_ok=True)
+    if stopping:
+        return 0
     print(f"sandbox.db: PostgreSQL exited with code {server.returncode}", file=sys.stderr, flush=True)
     return 1
+
+
+def _wait_stopped(server: subprocess.Popen, timeout: float = 15.0) -> None:
+    try:
+        server.wait(timeout)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(5)
 
 
 if __name__ == "__main__":
