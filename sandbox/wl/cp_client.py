@@ -114,9 +114,10 @@ class CPClient:
 
     # -- JWKS -------------------------------------------------------------------------------
     def jwks(self, force: bool = False) -> dict:
-        """kid -> JWK; refetched when forced (unknown kid), at most every 2 s."""
+        """kid -> JWK, cached for 5 min; refetched at once when forced (a token with an unknown kid),
+        since the CP creates a WL's key lazily, right before the first token it signs with it."""
         with self._lock:
-            fresh = time.monotonic() - self._jwks_at < (2.0 if force else 300.0)
+            fresh = time.monotonic() - self._jwks_at < (0.0 if force else 300.0)
             if self._jwks and fresh:
                 return self._jwks
         try:
