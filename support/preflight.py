@@ -63,8 +63,9 @@ def make_hold(session: Session, offer: dict) -> dict:
 
 def wait_hold_expiry(session: Session, hold: dict) -> None:
     """Poll until the hold's expiresAt (the exporter's clock, in the answer) has passed; the deadline is
-    the profile's TTL plus a margin."""
-    expires = dt.datetime.fromisoformat(hold["expiresAt"].replace("Z", "+00:00"))
+    the profile's TTL plus a margin. expiresAt comes at second precision, so the hold may live up to
+    one second past it: wait for that second to pass too."""
+    expires = dt.datetime.fromisoformat(hold["expiresAt"].replace("Z", "+00:00")) + dt.timedelta(seconds=1)
     ttl = session.config.hold_ttl_seconds
     until(lambda: dt.datetime.now(dt.timezone.utc), lambda now: now > expires, timeout=ttl + 5, interval=0.1,
           max_interval=0.5, describe=f"o hold {hold['holdId']} expirar (TTL {ttl:g}s)")
