@@ -73,10 +73,7 @@ def _chown(path: Path, user: str | None) -> None:
     os.chown(path, entry.pw_uid, entry.pw_gid)
 
 
-def ensure_cluster(pgdata: Path, user: str | None) -> None:
-    """Run initdb once; later starts reuse the cluster."""
-    if (pgdata / "PG_VERSION").exists():
-        return
+def _initdb(pgdata: Path, user: str | None) -> None:
     _chown(pgdata, user)
     subprocess.run(
         [str(_bin_dir() / "initdb"), "-D", str(pgdata), "--auth=trust", "-U", "postgres",
@@ -85,20 +82,49 @@ def ensure_cluster(pgdata: Path, user: str | None) -> None:
     )
 
 
+def ensure_cluster(pgdata: Path, user: str | None, template: Path | None = None) -> None:
+    """Give `pgdata` a cluster: reuse it when present; else copy `template` (initdb'd once, under a
+    file lock, so concurrent runs share one initdb), or run initdb when no template is set."""
+    if (pgdata / "PG_VERSION").exists():
+        return
+    if template is None:
+        _initdb(pgdata, user)
+        return
+    import fcntl
+    import shutil
+
+    template.parent.mkdir(parents=True, exist_ok=True)
+    with open(template.parent / (template.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (template / "PG_VERSION").exists():
+            shutil.rmtree(template, ignore_errors=True)
+            _initdb(template, user)
+    shutil.rmtree(pgdata, ignore_errors=True)
+    shutil.copytree(template, pgdata, symlinks=True)
+    if user is not None:
+        import pwd
+
+        entry = pwd.getpwnam(user)
+        for root, dirs, files in os.walk(pgdata):
+            for name in dirs + files:
+                os.chown(os.path.join(root, name), entry.pw_uid, entry.pw_gid, follow_symlinks=False)
+        _chown(pgdata, user)
+    os.chmod(pgdata, 0o700)
+
+
 def start_server(settings: Settings, log_file: Path) -> subprocess.Popen:
     user = _run_as()
     pgdata = settings.runtime_dir / "pgdata"
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    ensure_cluster(pgdata, user)
-    socket_dir = settings.runtime_dir / "run" / "pgsocket"
-    _chown(socket_dir, user)
+    template = os.environ.get("SANDBOX_PG_TEMPLATE_DIR")
+    ensure_cluster(pgdata, user, Path(template).resolve() if template else None)
     stale_pid = pgdata / "postmaster.pid"
     if stale_pid.exists():
         _remove_stale_pid(stale_pid)
     log = open(log_file, "ab")
     return subprocess.Popen(
         [str(_bin_dir() / "postgres"), "-D", str(pgdata), "-h", settings.host,
-         "-p", str(settings.db_port), "-k", str(socket_dir),
+         "-p", str(settings.db_port), "-k", "",  # TCP on loopback only, no Unix socket
          "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
          "-c", "max_connections=200", "-c", "log_min_messages=warning"],
         stdout=log, stderr=subprocess.STDOUT, user=user,

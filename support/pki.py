@@ -158,8 +158,16 @@ def ensure_embedded_pki(directory: Path, p12_password: str) -> PkiFiles:
     The `.p12` password is the caller's; when it no longer opens the existing `.p12`,
     everything is generated again so files and settings always agree.
     """
+    import fcntl
+
     files = PkiFiles(Path(directory))
     files.directory.mkdir(parents=True, exist_ok=True)
+    with open(files.directory / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # concurrent runs share one PKI
+        return _ensure_locked(files, p12_password)
+
+
+def _ensure_locked(files: PkiFiles, p12_password: str) -> PkiFiles:
     if _still_valid(files):
         try:
             pkcs12.load_key_and_certificates(files.client_p12.read_bytes(), p12_password.encode())

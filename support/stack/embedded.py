@@ -7,6 +7,7 @@ The suite does not import the sandbox: it runs `python -m sandbox.<part>` like i
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -58,7 +59,10 @@ class EmbeddedStack(StackController):
     def __init__(self, config: Config, python: str = sys.executable):
         super().__init__(config)
         self.python = python
-        self.runtime = config.path("XPORY_RUNTIME_DIR")
+        # Shared by runs: the PKI, the initdb'd cluster template, the PEM cache. Per run: its own
+        # folder (database, logs), so two runs of the suite on one machine never collide.
+        self.root = config.path("XPORY_RUNTIME_DIR")
+        self.runtime = self.root / "runs" / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
         self.logs = self.runtime / "logs"
         self.ports = Ports()
         self.procs: dict[str, subprocess.Popen] = {}
@@ -73,6 +77,7 @@ class EmbeddedStack(StackController):
             "PYTHONPATH": str(ROOT),
             "PYTHONUNBUFFERED": "1",
             "SANDBOX_RUNTIME_DIR": str(self.runtime),
+            "SANDBOX_PG_TEMPLATE_DIR": str(self.root / "pg-template"),
             "SANDBOX_PKI_DIR": str(pki_dir),
             "SANDBOX_DB_PORT": str(self.ports.db),
             "SANDBOX_CP_ADMIN_PORT": str(self.ports.cp_admin),
@@ -92,7 +97,7 @@ class EmbeddedStack(StackController):
 
     def endpoints(self) -> dict[str, str]:
         p, host = self.ports, "localhost"
-        pki = self.runtime / "pki"
+        pki = self.root / "pki"
         dsn = f"postgresql://postgres@127.0.0.1:{p.db}/"
         return {
             "XPORY_CP_ADMIN_API": f"https://{host}:{p.cp_admin}/admin/api",
@@ -156,10 +161,10 @@ class EmbeddedStack(StackController):
 
     def _wait_services(self, parts: tuple[str, ...], timeout: float) -> None:
         c = self.config
-        ca = self.runtime / "pki" / "ca.crt"
+        ca = self.root / "pki" / "ca.crt"
         server = server_context(ca)
-        mtls = client_context(ca, self.runtime / "pki" / "wl-client.p12", c.client_p12_password,
-                              self.runtime / "tls")
+        mtls = client_context(ca, self.root / "pki" / "wl-client.p12", c.client_p12_password,
+                              self.root / "tls")
         p = self.ports
         checks = {
             "cp": [("CP admin", "XPORY_CP_ADMIN_API", f"https://localhost:{p.cp_admin}/.well-known/jwks.json", server),
@@ -176,9 +181,10 @@ class EmbeddedStack(StackController):
     def start(self) -> Config:
         started = time.perf_counter()
         c = self.config
+        self._prune_old_runs()
         self.logs.mkdir(parents=True, exist_ok=True)
         (self.runtime / "run").mkdir(parents=True, exist_ok=True)
-        pki = ensure_embedded_pki(self.runtime / "pki", c.client_p12_password)
+        pki = ensure_embedded_pki(self.root / "pki", c.client_p12_password)
         self._env = self._sandbox_env(pki.directory)
         timeout = c.startup_timeout_seconds
         try:
@@ -213,6 +219,14 @@ class EmbeddedStack(StackController):
     def stop(self) -> None:
         for part in ("importer", "exporter", "cp", "db"):
             self._terminate(part)
+        shutil.rmtree(self.runtime / "pgdata", ignore_errors=True)  # the logs stay
+
+    def _prune_old_runs(self, keep: int = 5) -> None:
+        """Remove the folders of older runs whose processes are gone, keeping the newest `keep`."""
+        runs = sorted((p for p in (self.root / "runs").glob("*-*") if p.is_dir()), key=lambda p: p.name)
+        for old in runs[:-keep] if len(runs) > keep else []:
+            if not (old / "pgdata" / "postmaster.pid").exists():
+                shutil.rmtree(old, ignore_errors=True)
 
     def describe(self) -> str:
         return f"{self.name} (logs em {self.logs})"
