@@ -40,7 +40,7 @@ def _config(listener: Listener, settings: Settings) -> uvicorn.Config:
         log_level="warning",
         access_log=False,
         lifespan="on",
-        timeout_graceful_shutdown=2,
+        timeout_graceful_shutdown=0.5,
     )
     if listener.tls:
         for path in (settings.server_cert, settings.server_key, settings.ca_cert):
