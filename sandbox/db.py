@@ -181,6 +181,19 @@ def recreate_databases(settings: Settings) -> None:
             conn.commit()
 
 
+def wait_until_ready(settings: Settings, timeout: float = 30.0) -> None:
+    """For processes started alongside `python -m sandbox.db`: block until it has written
+    `<runtime>/run/db.ready` (databases recreated and seeded). Only when SANDBOX_WAIT_FOR_DB=1."""
+    if os.environ.get("SANDBOX_WAIT_FOR_DB") != "1":
+        return
+    ready = settings.runtime_dir / "run" / "db.ready"
+    deadline = time.monotonic() + timeout
+    while not ready.exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the sandbox database was not ready within {timeout:g}s ({ready} missing)")
+        time.sleep(0.02)
+
+
 def main() -> int:
     settings = Settings.from_env()
     run_dir = settings.runtime_dir / "run"

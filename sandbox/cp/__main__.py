@@ -5,11 +5,13 @@ import sys
 
 
 def main() -> int:
+    from ..db import wait_until_ready
     from ..serve import Listener, serve
     from ..settings import Settings
     from . import app, auth, db
 
     settings = Settings.from_env()
+    wait_until_ready(settings)
     db.init(settings)
     auth.bootstrap_users()
     admin_app, wl_app = app.build_apps()

@@ -14,8 +14,10 @@ def main(argv: list[str]) -> int:
     role = argv[0]
     try:
         settings = Settings.from_env()
+        from ..db import wait_until_ready
         from .app import build
 
+        wait_until_ready(settings)
         state, api, front = build(role, settings)
     except SettingsError as exc:
         print(f"sandbox.wl: {exc}", file=sys.stderr)

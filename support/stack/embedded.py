@@ -92,6 +92,8 @@ class EmbeddedStack(StackController):
             "SANDBOX_BOOTSTRAP_PASSWORD": c.admin_password,
             "SANDBOX_CLIENT_P12_PASSWORD": c.client_p12_password,
             "SANDBOX_BCRYPT_ROUNDS": "4",
+            # CP and WLs start with the database and wait for its ready file (faster cold start)
+            "SANDBOX_WAIT_FOR_DB": "1",
         })
         return env
 
@@ -188,10 +190,9 @@ class EmbeddedStack(StackController):
         self._env = self._sandbox_env(pki.directory)
         timeout = c.startup_timeout_seconds
         try:
-            self._spawn("db")
-            self._wait_db(timeout)
-            for part in ("cp", "exporter", "importer"):
+            for part in PARTS:
                 self._spawn(part)
+            self._wait_db(timeout)
             self._wait_services(("cp", "exporter", "importer"), timeout)
         except BaseException:
             self.stop()
