@@ -34,6 +34,11 @@ Funcionalidade: Trocas entre white labels: compras, aprovações e conferência 
     E o exportador guarda uma delas CONFIRMED e a outra REJECTED
     E decidir de novo o mesmo trade pelo CP é recusado com 409 "trade already decided"
 
+  Cenário: O CP avisa do trade pendente e, quando confirmado, do novo trade
+    Dado que o comprador fez 1 compra que aguarda aprovação
+    Quando o exportador aprova 1 dessas compras e rejeita 0 com o motivo "MANUAL_REJECT"
+    Então o MASTER tem as notificações "Trade pendente" e "Novo trade" dessa compra, ainda não lidas
+
   Esquema do Cenário: Sem <precondição>, a compra é recusada e nada é debitado
     Dado que <quebra>
     Quando o comprador tenta comprar uma oferta importada

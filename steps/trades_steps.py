@@ -285,3 +285,27 @@ def step_nothing_charged(context):
     s = context.session
     assert_that(trading.xbalance(s), equal_to(context.world.balances["antes"]))
     assert_that(trading.ledger_rows(s, s.config.buyer_account_id), equal_to(context.world.notes["ledger_before"]))
+
+
+@then('o MASTER tem as notificações "{first}" e "{second}" dessa compra, ainda não lidas')
+def step_notifications(context, first, second):
+    """GET /admin/api/notifications do MASTER: notificações com esses títulos para a compra, sem readAt,
+    contadas em /notifications/unread-count.
+
+    Exemplo: Então o MASTER tem as notificações "Trade pendente" e "Novo trade" dessa compra, ainda não lidas
+    """
+    s = context.session
+    purchase = context.world.purchases[0]
+    ids = {purchase["tradeId"], purchase["externalTradeId"]}
+
+    def mine():
+        body = expect(s.cp_admin.notifications(limit=200), 200, s, "notificações")
+        return [n for n in body["items"] if n.get("tradeId") in ids]
+
+    found = until(mine, lambda items: {first, second} <= {n["title"] for n in items}, timeout=15,
+                  describe="o CP notificar a compra")
+    for item in found:
+        assert_that(item, has_entries(readAt=None, originWhiteLabelId=s.config.exporter_wl_id,
+                                      targetWhiteLabelId=s.config.importer_wl_id))
+    unread = expect(s.cp_admin.unread_count(), 200, s, "não lidas")["count"]
+    assert_that(unread, greater_than(len(found) - 1))
