@@ -44,25 +44,53 @@ def answers_http(url: str, *, verify: ssl.SSLContext | bool, timeout: float) -> 
         return client.get(url).status_code
 
 
+_CLIENT_CERT_REFUSED = ("alert", "certificate", "disconnected", "eof", "reset")
+
+
+def _hint(detail: str, client_certificate: bool) -> str:
+    lowered = detail.lower()
+    if "certificate_verify_failed" in lowered:
+        return "o certificado do servidor não é da CA configurada (XPORY_CA_FILE)"
+    if "refused" in lowered:
+        return "nada escuta nesse endereço: a stack está no ar? a URL está certa?"
+    if client_certificate and any(m in lowered for m in _CLIENT_CERT_REFUSED):
+        return "o servidor recusou o certificado cliente (XPORY_CLIENT_P12 de outra CA?)"
+    if "certificate" in lowered or "alert" in lowered:
+        return "o servidor recusou o certificado cliente (XPORY_CLIENT_P12)"
+    return "a stack está no ar?"
+
+
 def wait_until_answers(label: str, setting: str, url: str, *, verify: Any, timeout: float,
-                       alive: Any = None) -> None:
-    """Poll until `url` answers HTTP; fail with one message naming the service and the setting."""
+                       alive: Any = None, wait_for_start: bool = True, client_certificate: bool = False) -> None:
+    """Poll until `url` answers HTTP; fail with one message naming the service and the setting.
+
+    A server certificate the profile's CA does not sign ends the wait at once (waiting will not fix
+    it). With `wait_for_start=False` (a stack that should already be up), so do a refused connection
+    (nothing listens there, and nothing the suite does will start it) and, when `client_certificate`
+    (the call presents XPORY_CLIENT_P12), a server that aborts the TLS connection.
+    """
+
+    def fail(detail: str, waited: str) -> StackError:
+        return StackError(f"{label} {waited} em {url} ({setting}): {_hint(detail, client_certificate)}. "
+                          f"Última tentativa: {detail[:300]}")
 
     def probe() -> int:
         if alive is not None:
             alive()
-        return answers_http(url, verify=verify, timeout=timeout)
+        try:
+            return answers_http(url, verify=verify, timeout=timeout)
+        except httpx.TransportError as exc:
+            detail = f"{type(exc).__name__}: {exc}"
+            lowered = detail.lower()
+            settled = "certificate_verify_failed" in lowered or (not wait_for_start and (
+                "refused" in lowered or (client_certificate and any(m in lowered for m in _CLIENT_CERT_REFUSED))))
+            if settled:
+                raise fail(detail, "não respondeu") from None
+            raise
 
     try:
         until(probe, lambda status: status not in (502, 503, 504), timeout=timeout, describe=f"{label} em {url}",
               fatal=(StackError,))
     except WaitTimeout as exc:
         detail = str(exc).split("última observação: ", 1)[-1]
-        hint = "a stack está no ar?"
-        if "CERTIFICATE_VERIFY_FAILED" in detail:
-            hint = "o certificado do servidor não é da CA configurada (XPORY_CA_FILE)"
-        elif "certificate" in detail.lower() or "alert" in detail.lower():
-            hint = "o servidor recusou o certificado cliente (XPORY_CLIENT_P12)"
-        raise StackError(
-            f"{label} não respondeu em {timeout:g}s em {url} ({setting}): {hint}. Última tentativa: {detail[:300]}"
-        ) from None
+        raise fail(detail, f"não respondeu em {timeout:g}s") from None

@@ -55,12 +55,13 @@ class ComposeStack(StackController):
 
     def start(self) -> Config:
         self.config.require_all()
-        if self.config.get("XPORY_COMPOSE_UP", False):
+        starting = bool(self.config.get("XPORY_COMPOSE_UP", False))
+        if starting:
             for command in up_commands():
                 self._run(command)
-        check_health(self.config, self.config.startup_timeout_seconds)
+        check_health(self.config, self.config.startup_timeout_seconds, wait_for_start=starting)
         return self.config
 
     def restart_cp(self) -> None:
         self._run(restart_cp_command())
-        check_health(self.config, self.config.startup_timeout_seconds)
+        check_health(self.config, self.config.startup_timeout_seconds, wait_for_start=True)

@@ -9,8 +9,11 @@ from ..tls import client_context, server_context
 from .base import StackController, wait_until_answers
 
 
-def check_health(config: Config, timeout: float) -> None:
-    """Every service answers, with the profile's certificates; every database accepts a connection."""
+def check_health(config: Config, timeout: float, wait_for_start: bool = False) -> None:
+    """Every service answers, with the profile's certificates; every database accepts a connection.
+
+    `wait_for_start`: the stack is starting (compose up, a CP restart), so a refused connection means
+    "not yet" until `timeout`; otherwise the stack should already be up and a refusal fails at once."""
     runtime = config.path("XPORY_RUNTIME_DIR")
     ca = config.path("XPORY_CA_FILE")
     server = server_context(ca)
@@ -23,7 +26,8 @@ def check_health(config: Config, timeout: float) -> None:
         ("WL importador", "XPORY_IMPORTER_URL", config.importer_url + "/", True),
     ]
     for label, setting, url, verify in checks:
-        wait_until_answers(label, setting, url, verify=verify, timeout=timeout)
+        wait_until_answers(label, setting, url, verify=verify, timeout=timeout, wait_for_start=wait_for_start,
+                           client_certificate=verify is mtls)
     for setting in ("XPORY_CP_DSN", "XPORY_EXPORTER_DSN", "XPORY_IMPORTER_DSN"):
         try:
             with psycopg.connect(config[setting], connect_timeout=int(max(1, min(timeout, 10)))):
