@@ -1,9 +1,24 @@
 """Evidence of a failing scenario: its HTTP calls and its World (masked), plus whatever the UI layer
-saved (screenshot, trace). Written under the reports folder and attached to the scenario."""
+saved in the scenario's folder (screenshot, Playwright trace). Written under
+`<reports>/evidencias/<funcionalidade-cenário>/` and attached to the scenario in the reports.
+
+behave's `context.attach()` only reaches formatters with an `embedding()` method (e.g. `json`); the
+HTML report (behave-html-pretty-formatter) has `embed()` instead, so evidence is embedded there
+directly: text inline, images inline, other files (the trace) as a link relative to the HTML file.
+"""
 from __future__ import annotations
 
+import base64
+import os
 import re
 from pathlib import Path
+
+from .reports import html_formatters
+
+HTTP_LOG = "http.log"
+WORLD_DUMP = "world.json"
+_IMAGES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+_MAX_INLINE_IMAGE = 5 * 1024 * 1024
 
 
 def slug(text: str) -> str:
@@ -16,17 +31,66 @@ def evidence_dir(session, scenario) -> Path:
     return path
 
 
-def attach_failure(context, scenario, session, world) -> Path:
-    folder = evidence_dir(session, scenario)
-    http_log = session.masker.text(session.http_log.render())
-    world_dump = world.dump(session.masker) if world is not None else "{}"
-    (folder / "http.log").write_text(http_log, encoding="utf-8")
-    (folder / "world.json").write_text(world_dump, encoding="utf-8")
+def _embed(context, mime_type: str, data, caption: str) -> None:
+    """Embed into the HTML report(s); a formatter problem must never hide the scenario's failure."""
+    for formatter in html_formatters(context):
+        try:
+            formatter.embed(mime_type, data, caption, compress=False)  # plain text: searchable, never hidden
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _attach(context, mime_type: str, data: bytes) -> None:
+    """behave's own attachment channel (formatters with `embedding()`, e.g. json)."""
     attach = getattr(context, "attach", None)
     if callable(attach):
         try:
-            attach("text/plain", ("Chamadas HTTP do cenário:\n" + http_log).encode("utf-8"))
-            attach("text/plain", ("Estado do cenário (context.world):\n" + world_dump).encode("utf-8"))
-        except Exception:  # a formatter without attachment support must not hide the failure
+            attach(mime_type, data)
+        except Exception:  # noqa: BLE001
             pass
+
+
+def _link(path: Path, html: Path | None) -> str:
+    if html is None:
+        return path.resolve().as_uri()
+    return Path(os.path.relpath(path.resolve(), html.parent)).as_posix()
+
+
+def attach_text(context, caption: str, text: str) -> None:
+    _embed(context, "text", text, caption)
+    _attach(context, "text/plain", f"{caption}:\n{text}".encode("utf-8"))
+
+
+def attach_file(context, path: Path, caption: str | None = None) -> None:
+    """A file of the evidence folder: images inline, anything else as a link (e.g. `trace.zip`)."""
+    from .reports import html_report_path
+
+    path = Path(path)
+    caption = caption or path.name
+    mime = _IMAGES.get(path.suffix.lower())
+    if mime and path.stat().st_size <= _MAX_INLINE_IMAGE:
+        data = path.read_bytes()
+        _embed(context, mime, base64.b64encode(data).decode("ascii"), caption)
+        return
+    label = f"{path.name} ({path.stat().st_size // 1024} KiB)"
+    if path.suffix == ".zip":
+        label += " — abra com: playwright show-trace " + path.name
+    _embed(context, "link", [[_link(path, html_report_path(context)), label]], caption)
+
+
+def attach_failure(context, scenario, session, world) -> Path:
+    """Write the scenario's HTTP log and World dump (masked) and attach every file of its evidence folder."""
+    from .reports import html_report_path
+
+    folder = evidence_dir(session, scenario)
+    http_log = session.masker.text(session.http_log.render())
+    world_dump = world.dump(session.masker) if world is not None else "{}"
+    (folder / HTTP_LOG).write_text(http_log, encoding="utf-8")
+    (folder / WORLD_DUMP).write_text(world_dump, encoding="utf-8")
+    attach_text(context, "Chamadas HTTP do cenário (http.log)", http_log)
+    attach_text(context, "Estado do cenário (context.world)", world_dump)
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.name not in (HTTP_LOG, WORLD_DUMP):
+            attach_file(context, path)
+    _embed(context, "link", [[_link(folder, html_report_path(context)), str(folder)]], "Pasta de evidências")
     return folder

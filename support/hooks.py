@@ -11,6 +11,7 @@ import sys
 import time
 
 from . import config as config_module
+from . import redaction, reports
 from .errors import SuiteSetupError
 from .session import open_session
 from .world import World
@@ -33,6 +34,8 @@ def before_all(context) -> None:
     except SuiteSetupError as exc:
         _abort(str(exc))
     session = context.session
+    redaction.install(session.masker)  # step failures, step output and logging reach the reports masked
+    reports.setup(context, session.config)  # JUnit under XPORY_REPORTS_DIR, plus the HTML report
     print(f"Stack: {session.stack.describe()} pronta em {time.perf_counter() - started:.2f}s "
           f"(perfil {session.config.perfil})", file=sys.stderr)
 
@@ -53,7 +56,7 @@ def after_step(context, step) -> None:
 
 def after_scenario(context, scenario) -> None:
     session = context.session
-    if scenario.status == "failed":
+    if scenario.status.has_failed():  # failed, error (an unexpected exception) or hook_error
         from .evidence import attach_failure
 
         attach_failure(context, scenario, session, context.world)
