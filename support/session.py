@@ -57,6 +57,12 @@ class Session:
         self.stack.stop()
 
 
+def databases_for(config: Config, masker: Masker) -> Databases:
+    """The run's three databases, with the destructive-SQL guard set from XPORY_ALLOW_REMOTE_RESET."""
+    return Databases(config.cp_dsn, config.exporter_dsn, config.importer_dsn, masker,
+                     allow_remote=config.allow_remote_reset)
+
+
 def open_session(config: Config) -> Session:
     """Start (or check) the stack and build every client. Raises SuiteSetupError on any problem."""
     masker = Masker(config.secrets())
@@ -87,7 +93,6 @@ def open_session(config: Config) -> Session:
         exporter=ExporterApi(resolved.exporter_url, log, timeout=timeout),
         importer=ImporterApi(resolved.importer_url, log, timeout=timeout,
                              import_timeout=resolved.import_timeout_seconds),
-        db=Databases(resolved.cp_dsn, resolved.exporter_dsn, resolved.importer_dsn, masker,
-                     allow_remote=resolved.allow_remote_reset),
+        db=databases_for(resolved, masker),
         start_seconds=time.perf_counter() - started,
     )
