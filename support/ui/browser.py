@@ -1,0 +1,224 @@
+"""The browser of the `@ui` scenarios: one Chromium per run, started lazily by the first `@ui`
+scenario, and one fresh context + page per scenario, traced (screenshots + DOM snapshots) so a failing
+scenario leaves a screenshot and a Playwright trace.
+
+Which Chromium: Playwright's own when it is installed (`playwright install chromium`), else a system
+Chromium (`XPORY_BROWSER_PATH`, or /usr/bin/chromium), else one SuiteSetupError saying how to install
+one. Headless unless `XPORY_HEADED=true`; `XPORY_SLOWMO_MS` slows every action down.
+
+Certificates stay verified: the browser runs with HOME set to `<XPORY_RUNTIME_DIR>/browser-home`,
+whose NSS database (`.pki/nssdb`, where Chromium on Linux looks) trusts the profile's CA
+(`XPORY_CA_FILE`), as a user would import it. Nothing here ignores HTTPS errors.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..errors import SuiteSetupError
+
+# root/CI friendly; without the background-networking flags Chromium reaches for the network at start
+LAUNCH_ARGS = (
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+)
+SYSTEM_BROWSERS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+CA_NICKNAME = "xpory-ca"
+DEFAULT_TIMEOUT_MS = 10_000  # any single browser action; the page's own waits are shorter
+INSTALL_HINT = ("instale um Chromium: `apt-get install chromium` (e aponte XPORY_BROWSER_PATH se ele não "
+                "ficar em /usr/bin/chromium) ou `playwright install chromium`")
+
+
+@dataclass(frozen=True)
+class BrowserChoice:
+    """The Chromium to launch: `executable` None = Playwright's own (found at `path`)."""
+
+    executable: str | None
+    path: str
+    source: str  # "playwright" | "XPORY_BROWSER_PATH" | "sistema"
+
+    def describe(self) -> str:
+        return {"playwright": "Chromium do Playwright", "XPORY_BROWSER_PATH": "Chromium de XPORY_BROWSER_PATH",
+                "sistema": "Chromium do sistema"}[self.source] + f" ({self.path})"
+
+
+def resolve_browser(playwright_path: str | None, configured: str | os.PathLike | None, *,
+                    exists: Callable[[str], bool] = os.path.exists,
+                    system_paths: tuple[str, ...] = SYSTEM_BROWSERS) -> BrowserChoice:
+    """Playwright's Chromium when its executable exists; else XPORY_BROWSER_PATH (which must exist
+    when set); else the first system Chromium found; else one SuiteSetupError with the fix."""
+    if playwright_path and exists(str(playwright_path)):
+        return BrowserChoice(None, str(playwright_path), "playwright")
+    if configured:
+        path = str(configured)
+        if exists(path):
+            return BrowserChoice(path, path, "XPORY_BROWSER_PATH")
+        raise SuiteSetupError(
+            f"XPORY_BROWSER_PATH={path} não existe, e o Chromium do Playwright não está instalado "
+            f"({playwright_path or 'caminho desconhecido'}); corrija o caminho ou {INSTALL_HINT}.")
+    for path in system_paths:
+        if exists(path):
+            return BrowserChoice(path, path, "sistema")
+    raise SuiteSetupError(
+        "Os cenários @ui precisam de um Chromium e nenhum foi encontrado (nem o do Playwright em "
+        f"{playwright_path or '?'}, nem {', '.join(system_paths)}): {INSTALL_HINT}. "
+        "Para rodar sem eles: behave --tags='not @ui'.")
+
+
+def trust_store(runtime_dir: Path, ca_file: Path, *, certutil: str | None = None,
+                run: Callable[..., subprocess.CompletedProcess] = subprocess.run) -> Path:
+    """A browser home whose NSS database trusts `ca_file` (rebuilt on every run: the CA may change).
+
+    Returns the folder to use as the browser's HOME. Raises SuiteSetupError when certutil is missing
+    or refuses the CA.
+    """
+    certutil = certutil or shutil.which("certutil")
+    if not certutil:
+        raise SuiteSetupError(
+            "Os cenários @ui precisam do certutil para o Chromium confiar na CA do perfil "
+            f"({ca_file}) sem desligar a verificação de certificados: instale `libnss3-tools` "
+            "(apt-get install libnss3-tools).")
+    if not Path(ca_file).is_file():
+        raise SuiteSetupError(f"A CA do perfil não existe: XPORY_CA_FILE={ca_file}")
+    home = Path(runtime_dir) / "browser-home"
+    nssdb = home / ".pki" / "nssdb"
+    shutil.rmtree(nssdb, ignore_errors=True)
+    nssdb.mkdir(parents=True)
+    database = f"sql:{nssdb}"
+    for args in (["-N", "-d", database, "--empty-password"],
+                 ["-A", "-d", database, "-t", "C,,", "-n", CA_NICKNAME, "-i", str(ca_file)]):
+        done = run([certutil, *args], capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise SuiteSetupError(
+                f"certutil {args[0]} falhou ({done.returncode}) ao preparar a confiança do navegador em "
+                f"{nssdb}: {(done.stderr or done.stdout or '').strip()[:300]}")
+    return home
+
+
+def launch_options(choice: BrowserChoice, home: Path, *, headed: bool = False, slowmo_ms: int = 0,
+                   environ: dict | None = None) -> dict:
+    """Keyword arguments of `playwright.chromium.launch` (no option that skips certificate checks)."""
+    env = dict(os.environ if environ is None else environ)
+    env["HOME"] = str(home)
+    options = {"headless": not headed, "args": list(LAUNCH_ARGS), "env": env}
+    if slowmo_ms:
+        options["slow_mo"] = slowmo_ms
+    if choice.executable:
+        options["executable_path"] = choice.executable
+    return options
+
+
+class UiScenario:
+    """One scenario's browser context and page (tracing on), and its page objects."""
+
+    def __init__(self, context, page, config):
+        from .admin import AdminUi
+        from .storefront import Storefront
+
+        self.context = context
+        self.page = page
+        self.storefront = Storefront(page, config.storefront_url)
+        self.admin = AdminUi(page, config.admin_ui_url)
+        self.closed = False
+
+    def __repr__(self) -> str:  # shown by World.dump(); the masker still runs over it
+        try:
+            url = self.page.url
+        except Exception:  # noqa: BLE001 - a closed page has no url
+            url = "?"
+        return f"<navegador: página {url}>"
+
+    def finish(self, failed: bool, folder: Path | None) -> list[Path]:
+        """Stop tracing (saving trace.zip, with a screenshot, into `folder` when the scenario failed)
+        and close the context. Returns the files written."""
+        if self.closed:
+            return []
+        written: list[Path] = []
+        try:
+            if failed and folder is not None:
+                shot = folder / "screenshot.png"
+                try:
+                    self.page.screenshot(path=str(shot), full_page=True, timeout=5_000)
+                    written.append(shot)
+                except Exception:  # noqa: BLE001 - a crashed page must not hide the trace
+                    pass
+                trace = folder / "trace.zip"
+                self.context.tracing.stop(path=str(trace))
+                written.append(trace)
+            else:
+                self.context.tracing.stop()
+        finally:
+            self.closed = True
+            self.context.close()
+        return written
+
+
+class BrowserRunner:
+    """The run-long Chromium (started at the first `new_scenario`, closed with the session)."""
+
+    def __init__(self, config, *, playwright_factory=None):
+        self.config = config
+        self._factory = playwright_factory
+        self._playwright = None
+        self._browser = None
+        self.choice: BrowserChoice | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._browser is not None
+
+    def start(self) -> None:
+        if self._browser is not None:
+            return
+        factory = self._factory
+        if factory is None:
+            from playwright.sync_api import sync_playwright as factory
+        c = self.config
+        home = trust_store(c.path("XPORY_RUNTIME_DIR"), c.path("XPORY_CA_FILE"))
+        playwright = factory().start()
+        try:
+            self.choice = resolve_browser(playwright.chromium.executable_path, c.get("XPORY_BROWSER_PATH"))
+            options = launch_options(self.choice, home, headed=bool(c.get("XPORY_HEADED", False)),
+                                     slowmo_ms=int(c.get("XPORY_SLOWMO_MS", 0) or 0))
+            try:
+                self._browser = playwright.chromium.launch(**options)
+            except Exception as exc:  # noqa: BLE001 - Playwright raises its own Error type
+                raise SuiteSetupError(f"O {self.choice.describe()} não abriu: {str(exc).strip()[:500]}. "
+                                      f"Confira a instalação ou {INSTALL_HINT}.") from None
+        except BaseException:
+            playwright.stop()
+            raise
+        self._playwright = playwright
+
+    def new_scenario(self) -> UiScenario:
+        self.start()
+        context = self._browser.new_context(locale="pt-BR", viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        context.tracing.start(screenshots=True, snapshots=True, sources=False)
+        return UiScenario(context, context.new_page(), self.config)
+
+    def close(self) -> None:
+        browser, playwright = self._browser, self._playwright
+        self._browser = self._playwright = None
+        try:
+            if browser is not None:
+                browser.close()
+        finally:
+            if playwright is not None:
+                playwright.stop()
+
+
+def runner_for(session) -> BrowserRunner:
+    """The session's browser runner, created on first use and kept in `session.extra_clients` so
+    `Session.close()` closes it with the other clients (before the stack stops)."""
+    for client in session.extra_clients:
+        if isinstance(client, BrowserRunner):
+            return client
+    runner = BrowserRunner(session.config)
+    session.extra_clients.append(runner)
+    return runner
+
