@@ -1,0 +1,189 @@
+"""Steps of the security feature: the peer-token endpoint's mTLS, the admin API's bearer and role checks,
+peer tokens the CP never issued at the importer, and the purchase scope at the exporter."""
+from behave import given, then, when
+from hamcrest import assert_that, equal_to, is_not, none
+
+from support import mtls_probe, security
+from support.runbook import PHASE, expect, reach
+
+CERTIFICATES = {"nenhum certificado": mtls_probe.NO_CERTIFICATE,
+                "um certificado de outra CA": mtls_probe.OTHER_CA}
+CREDENTIALS = {"nenhum token": "sem token",
+               "um token forjado, assinado com outro segredo": "token forjado"}
+FORGERIES = {"assinado por outra chave, com o kid verdadeiro do CP": "assinado por outra chave",
+             "vencido há uma hora, assinado pela suíte": "vencido",
+             "com a validade adulterada depois da assinatura do CP": "adulterado"}
+
+
+def _pick(table: dict, phrase: str, what: str) -> str:
+    if phrase not in table:
+        raise ValueError(f"{what} desconhecido: {phrase!r}; use um destes: {', '.join(table)}")
+    return table[phrase]
+
+
+@given("que o exportador e o importador estão cadastrados no CP com o relacionamento ativo")
+def step_wls_related(context):
+    """Reset até os WLs com ids fixos, visibilidade, relacionamentos ativos e contas trader (passos 1 a 3).
+
+    Exemplo: Dado que o exportador e o importador estão cadastrados no CP com o relacionamento ativo
+    """
+    reach(context.session, PHASE["visibilidade, relacionamentos e contas trader"])
+
+
+# --- mTLS of the peer-token endpoint ------------------------------------------------------------------
+@when("alguém pede ao CP um peer token do importador para o exportador apresentando {certificado}")
+def step_peer_token_with(context, certificado):
+    """POST /wls/{importador}/peer-token em XPORY_CP_URL sem o certificado cliente do WL (nenhum, ou um de outra CA).
+
+    Exemplo: Quando alguém pede ao CP um peer token do importador para o exportador apresentando nenhum certificado
+    """
+    presented = _pick(CERTIFICATES, certificado, "certificado")
+    context.world.notes["tentativa"] = mtls_probe.peer_token_attempt(context.session, presented)
+
+
+@then("o CP interrompe o handshake TLS, sem dar resposta HTTP")
+def step_tls_refused(context):
+    """A conexão (em TLS 1.2) falhou no handshake: nenhuma resposta HTTP; o servidor foi verificado com a CA do perfil.
+
+    Exemplo: Então o CP interrompe o handshake TLS, sem dar resposta HTTP
+    """
+    attempt = context.world.notes["tentativa"]
+    assert attempt.refused_in_handshake, f"o CP não interrompeu o handshake TLS — {attempt.describe()}"
+
+
+@then("o mesmo pedido, com o certificado cliente do WL, recebe um peer token")
+def step_same_request_with_wl_certificate(context):
+    """Controle: com o .p12 do WL (XPORY_CLIENT_P12) o CP responde 201 com um token.
+
+    Exemplo: E o mesmo pedido, com o certificado cliente do WL, recebe um peer token
+    """
+    attempt = mtls_probe.peer_token_attempt(context.session, mtls_probe.WL_CERTIFICATE)
+    assert_that(attempt.status, equal_to(201), attempt.describe())
+
+
+@when("alguém pede pela API admin um peer token do importador para o exportador")
+def step_peer_token_via_admin(context):
+    """POST /admin/api/wls/{importador}/peer-token, no listener admin (sem certificado cliente).
+
+    Exemplo: Quando alguém pede pela API admin um peer token do importador para o exportador
+    """
+    s, c = context.session, context.session.config
+    context.world.response = s.cp_admin.call("POST", f"/wls/{c.importer_wl_id}/peer-token", auth=False,
+                                             json={"targetWlId": c.exporter_wl_id, "scopes": ["offers:sync"]})
+
+
+# --- admin API ------------------------------------------------------------------------------------------
+@when("alguém consulta os trades pendentes na API admin com {credencial}")
+def step_admin_with(context, credencial):
+    """GET /admin/api/trades/pending sem token, ou com um token forjado (HS256 com um segredo inventado).
+
+    Exemplo: Quando alguém consulta os trades pendentes na API admin com nenhum token
+    """
+    credential = _pick(CREDENTIALS, credencial, "credencial")
+    context.world.response = security.admin_call(context.session, credential)
+
+
+@then('a resposta é {status:d} com o erro "{erro}"')
+def step_refused_with(context, status, erro):
+    """A última resposta tem o status e o corpo JSON {"error": "<erro>"} exatos.
+
+    Exemplo: Então a resposta é 401 com o erro "Missing bearer token"
+    """
+    security.expect_refusal(context.session, context.world.response, status, erro, "resposta")
+
+
+@then("com o token do MASTER a mesma consulta é atendida")
+def step_master_is_served(context):
+    """Controle: GET /admin/api/trades/pending com o token do MASTER (XPORY_ADMIN_EMAIL) responde 200.
+
+    Exemplo: E com o token do MASTER a mesma consulta é atendida
+    """
+    s = context.session
+    expect(security.admin_call(s, "token do MASTER"), 200, s, "trades pendentes com o token do MASTER")
+
+
+@when("o usuário TRADER entra na API admin e lista os usuários do CP")
+def step_trader_lists_users(context):
+    """Login com XPORY_TRADER_EMAIL/XPORY_TRADER_PASSWORD e GET /admin/api/users.
+
+    Exemplo: Quando o usuário TRADER entra na API admin e lista os usuários do CP
+    """
+    context.world.response = security.trader_call(context.session, "/users")
+
+
+@then("o mesmo TRADER consulta os trades pendentes normalmente")
+def step_trader_sees_pending(context):
+    """Controle: o TRADER logado recebe 200 em GET /admin/api/trades/pending (a recusa anterior é do papel).
+
+    Exemplo: E o mesmo TRADER consulta os trades pendentes normalmente
+    """
+    s = context.session
+    expect(security.trader_call(s, security.ADMIN_PROBE_PATH), 200, s, "trades pendentes como TRADER")
+
+
+# --- peer tokens at the importer and the exporter ---------------------------------------------------------
+@given('que o importador tem um peer token verdadeiro do CP para importar do exportador')
+def step_genuine_peer_token(context):
+    """Peer token importador → exportador emitido pelo CP via mTLS (escopos offers:sync e trader:purchase).
+
+    Exemplo: Dado que o importador tem um peer token verdadeiro do CP para importar do exportador
+    """
+    s = context.session
+    context.world.peer_token = security.real_peer_token(s, ("offers:sync", "trader:purchase"))
+    context.world.counts_before = {"imported_offer": security.imported_offer_count(s)}
+
+
+@given('que o importador tem um peer token verdadeiro do CP só com o escopo "{escopo}"')
+def step_peer_token_only(context, escopo):
+    """Peer token importador → exportador emitido pelo CP via mTLS com um único escopo.
+
+    Exemplo: Dado que o importador tem um peer token verdadeiro do CP só com o escopo "offers:sync"
+    """
+    context.world.peer_token = security.real_peer_token(context.session, (escopo,))
+
+
+@when("alguém chama o debug import do importador com esse peer token {token}")
+def step_debug_import_forged(context, token):
+    """POST /api/v2/control-plane/debug/import com o peer token verdadeiro forjado pela suíte (outra chave, vencido ou adulterado).
+
+    Exemplo: Quando alguém chama o debug import do importador com esse peer token vencido há uma hora, assinado pela suíte
+    """
+    s = context.session
+    forged = security.forge_peer_token(s, context.world.peer_token, _pick(FORGERIES, token, "token"))
+    context.world.notes["token_forjado"] = forged.token
+    context.world.response = security.debug_import_with(s, forged.token)
+
+
+@then("o importador não importou nenhuma oferta")
+def step_nothing_imported(context):
+    """A contagem de imported_offer no importador é a mesma de antes da chamada.
+
+    Exemplo: E o importador não importou nenhuma oferta
+    """
+    assert_that(security.imported_offer_count(context.session),
+                equal_to(context.world.counts_before["imported_offer"]), "linhas de imported_offer")
+
+
+@when("o importador usa esse peer token para {acao} no exportador")
+def step_purchase_call(context, acao):
+    """GET /api/v2/trader/purchases/pending ou POST /api/v2/trader/purchase/preflight com o peer token.
+
+    Exemplo: Quando o importador usa esse peer token para listar as compras pendentes no exportador
+    """
+    if acao not in security.PURCHASE_ACTIONS:
+        raise ValueError(f"ação desconhecida: {acao!r}; use uma destas: {', '.join(security.PURCHASE_ACTIONS)}")
+    context.world.response = security.exporter_purchase_call(context.session, acao, context.world.peer_token)
+
+
+@then("o exportador recusa com 403, sem dados de compra")
+def step_exporter_forbids(context):
+    """403 e um corpo de erro: nem lista de compras (items) nem reserva (holdId).
+
+    Exemplo: Então o exportador recusa com 403, sem dados de compra
+    """
+    s, response = context.session, context.world.response
+    security.expect_refusal(s, response, 403, None, "compra com peer token sem trader:purchase")
+    body = response.json() if response.content else {}
+    assert_that(body.get("items"), none(), "o exportador devolveu compras")
+    assert_that(body.get("holdId"), none(), "o exportador criou uma reserva")
+    assert_that(security.error_of(response), is_not(none()), "corpo de erro")

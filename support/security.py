@@ -1,0 +1,150 @@
+"""What the security scenarios do to the stack: admin calls with no token, a forged token or a TRADER's
+token; peer tokens the CP never issued (signed by the suite, expired, tampered with) sent to the importer;
+peer tokens without the purchase scope sent to the exporter.
+
+Forged tokens are made here, with keys the suite generates on the spot: the suite never knows the CP's
+signing keys (nor the admin JWT secret). A token the CP cannot have issued is therefore refused for its
+signature, whatever else is wrong with it — the scenarios say so in their own words.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+from dataclasses import dataclass
+
+import httpx
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from .http import describe
+from .runbook import expect, peer_token
+from .session import Session
+
+# --- admin API ------------------------------------------------------------------------------------
+ADMIN_PROBE_PATH = "/trades/pending"
+
+
+def forged_admin_token(session: Session) -> str:
+    """An admin JWT shaped like the CP's (HS256, userId/role MASTER, valid `exp`) signed with a secret
+    the suite invents."""
+    now = int(time.time())
+    claims = {"jti": str(uuid.uuid4()), "sub": str(uuid.uuid4()), "userId": str(uuid.uuid4()),
+              "email": session.config.admin_email, "role": "MASTER", "iat": now, "exp": now + 3600}
+    token = jwt.encode(claims, f"segredo-inventado-{uuid.uuid4()}", algorithm="HS256")
+    session.masker.add(token)
+    return token
+
+
+def admin_call(session: Session, credential: str, path: str = ADMIN_PROBE_PATH) -> httpx.Response:
+    """GET an admin route with: "sem token", "token forjado", or "token do MASTER"."""
+    if credential == "sem token":
+        return session.cp_admin.call("GET", path, auth=False)
+    if credential == "token forjado":
+        return session.cp_admin.call("GET", path, token=forged_admin_token(session))
+    if credential == "token do MASTER":
+        return session.cp_admin.call("GET", path)
+    raise ValueError(f"credencial desconhecida: {credential!r}")
+
+
+def trader_call(session: Session, path: str) -> httpx.Response:
+    """GET an admin route logged in as the TRADER bootstrap user (XPORY_TRADER_EMAIL/PASSWORD)."""
+    c = session.config
+    trader = session.admin_client(c.trader_email, c.trader_password)
+    trader.login()
+    return trader.call("GET", path)
+
+
+def error_of(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("error") if isinstance(body, dict) else None
+
+
+# --- peer tokens the CP never issued ----------------------------------------------------------------
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@dataclass
+class ForgedPeerToken:
+    token: str
+    kind: str
+
+
+def forge_peer_token(session: Session, genuine: str, kind: str) -> ForgedPeerToken:
+    """From a genuine peer token, one the CP never issued:
+
+    - "assinado por outra chave": same header (the CP's real `kid`) and claims, signed with an RSA key
+      the suite generates;
+    - "vencido": the same, with `iat`/`exp` an hour in the past (the CP will not issue an expired token,
+      so the suite signs it: the importer may refuse it for the signature or for the expiry);
+    - "adulterado": the genuine header and signature, claims changed (`exp` one day later).
+    """
+    header = jwt.get_unverified_header(genuine)
+    claims = jwt.decode(genuine, options={"verify_signature": False})
+    if kind == "adulterado":
+        head, _, signature = genuine.split(".")
+        claims["exp"] = int(claims.get("exp", time.time())) + 86400
+        payload = _b64(json.dumps(claims, separators=(",", ":")).encode())
+        token = f"{head}.{payload}.{signature}"
+    elif kind in ("assinado por outra chave", "vencido"):
+        if kind == "vencido":
+            now = int(time.time())
+            claims.update(iat=now - 7200, exp=now - 3600)
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": header.get("kid")})
+    else:
+        raise ValueError(f"tipo de token forjado desconhecido: {kind!r}")
+    session.masker.add(token)
+    return ForgedPeerToken(token, kind)
+
+
+def real_peer_token(session: Session, scopes: tuple[str, ...]) -> str:
+    """A peer token (importer -> exporter) minted by the CP over mTLS."""
+    return peer_token(session, scopes=scopes)
+
+
+def imported_offer_count(session: Session) -> int:
+    return int(session.db.importer.scalar("SELECT count(*) AS n FROM imported_offer"))
+
+
+def debug_import_with(session: Session, token: str) -> httpx.Response:
+    return session.importer.debug_import(token)
+
+
+# --- the exporter's purchase endpoints ----------------------------------------------------------------
+PURCHASE_ACTIONS = ("listar as compras pendentes", "fazer o preflight de uma compra")
+
+
+def exporter_purchase_call(session: Session, action: str, token: str) -> httpx.Response:
+    c = session.config
+    if action == "listar as compras pendentes":
+        return session.exporter.pending_purchases(token)
+    if action == "fazer o preflight de uma compra":
+        offer = session.db.exporter.scalar("SELECT id FROM offer WHERE active ORDER BY id LIMIT 1")
+        if offer is None:
+            raise AssertionError("o exportador não tem oferta ativa para o preflight")
+        return session.exporter.preflight(token, {"originOfferId": int(offer), "quantity": 1,
+                                                  "requesterWlId": c.importer_wl_id})
+    raise ValueError(f"ação desconhecida: {action!r}")
+
+
+def expect_refusal(session: Session, response: httpx.Response, status: int, error: str | None, what: str) -> None:
+    """The response has `status` and (when given) the JSON error `error`; the failure carries the call."""
+    got = error_of(response)
+    if response.status_code != status or (error is not None and got != error):
+        wanted = f"HTTP {status}" + (f' {{"error": "{error}"}}' if error is not None else "")
+        raise AssertionError(f"{what}: esperava {wanted}, veio {describe(response, session.masker)}")
+
+
+__all__ = ["ADMIN_PROBE_PATH", "PURCHASE_ACTIONS", "admin_call", "debug_import_with", "error_of", "expect",
+           "expect_refusal", "exporter_purchase_call", "forge_peer_token", "forged_admin_token",
+           "imported_offer_count", "real_peer_token", "trader_call"]
