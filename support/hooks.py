@@ -47,15 +47,32 @@ def before_feature(context, feature) -> None:
 def before_scenario(context, scenario) -> None:
     context.world = World()
     context.session.http_log.clear()
+    if "ui" in scenario.effective_tags:  # a fresh browser context + page (the browser starts once, lazily)
+        from .ui.browser import runner_for
+
+        try:
+            context.world.ui = runner_for(context.session).new_scenario()
+        except SuiteSetupError as exc:
+            _abort(str(exc))
 
 
 def after_step(context, step) -> None:
     if step.status == "failed":
         step.error_message = context.session.masker.text(step.error_message or "")
+    ui = getattr(context.world, "ui", None)
+    if ui is not None and step.status.has_failed():  # failed or error (e.g. a Playwright timeout):
+        from .ui.evidence import finish_scenario   # screenshot + trace now, attached to the failing step
+
+        finish_scenario(context, context.scenario, context.session, ui, True)
 
 
 def after_scenario(context, scenario) -> None:
     session = context.session
+    ui = getattr(context.world, "ui", None)
+    if ui is not None:  # stop the trace (kept, with a screenshot, if the scenario failed) and close the page
+        from .ui.evidence import finish_scenario
+
+        finish_scenario(context, scenario, session, ui, scenario.status.has_failed())
     if scenario.status.has_failed():  # failed, error (an unexpected exception) or hook_error
         from .evidence import attach_failure
 

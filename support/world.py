@@ -45,6 +45,10 @@ class World:
     balances: dict = field(default_factory=dict)
     # free-form values a feature needs between its steps (documented where set)
     notes: dict = field(default_factory=dict)
+    # @ui scenarios: support.ui.browser.UiScenario — this scenario's browser context and page (traced)
+    # and its page objects (.storefront, .admin); set in before_scenario, closed in after_scenario.
+    # The browser itself lives for the whole run in session.extra_clients (closed with the session).
+    ui: Any = None
 
     def dump(self, masker) -> str:
         def plain(value: Any) -> Any:  # at any depth, so the masker sees every key
