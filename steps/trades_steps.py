@@ -88,6 +88,7 @@ def step_has_pending(context, count):
     """Compra N ofertas importadas distintas; todas ficam PENDING.
 
     Exemplo: Dado que o comprador fez 6 compras que aguardam aprovação
+    Exemplo: Dado que o comprador fez 1 compra que aguarda aprovação
     """
     _buy_pending(context, count)
 
