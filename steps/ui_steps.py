@@ -1,0 +1,379 @@
+"""Steps of the @ui features: the importer's storefront and the CP Admin UI, driven in Chromium
+through the page objects of support/ui; every expectation comes from the stack (API or SQL)."""
+from urllib.parse import parse_qs, urlparse
+
+from behave import given, then, when
+from hamcrest import (assert_that, contains_string, empty, equal_to, greater_than, has_entries, has_item, none,
+                      not_none)
+from playwright.sync_api import expect
+
+from support import runbook, trading
+from support.runbook import expect as expect_http
+from support.text import same_words
+from support.ui.balance import differences, expected_screen
+from support.ui.texts import is_placeholder, pattern
+from support.wait import until
+
+
+def _ui(context):
+    ui = context.world.ui
+    if ui is None:
+        raise AssertionError("este passo usa o navegador: marque o cenário (ou a funcionalidade) com @ui")
+    return ui
+
+
+def _purchase_ids(context) -> list[str]:
+    return [p["externalTradeId"] for p in context.world.purchases]
+
+
+def _cp_trade(context, external_id: str) -> dict:
+    """The CP's projected trade of a purchase (polled: the telemetry may still be on its way)."""
+    s = context.session
+    return until(lambda: trading.cp_trades(s).get(external_id), lambda item: item is not None, timeout=15,
+                 describe=f"o CP listar o trade {external_id}")
+
+
+def _wl_ids(context) -> dict[str, str]:
+    s = context.session
+    return {wl["name"]: wl["id"] for wl in expect_http(s.cp_admin.list_wls(limit=200), 200, s, "GET /wls")["items"]}
+
+
+# --- storefront -------------------------------------------------------------------------------
+@given("que o comprador QA entrou na loja com sua conta e seu token")
+def step_store_sign_in(context):
+    """Formulário "Entrar" da loja com XPORY_QA_ACCOUNT_ID / XPORY_QA_TOKEN (PW_ACCOUNT_ID / PW_TOKEN do runbook).
+
+    Exemplo: E que o comprador QA entrou na loja com sua conta e seu token
+    """
+    c = context.session.config
+    _ui(context).storefront.sign_in(c.qa_account_id, c.qa_token)
+
+
+@when("o comprador QA tenta comprar essa oferta na loja")
+def step_store_buy(context):
+    """Abre a página da oferta importada escolhida e clica em "Comprar".
+
+    Exemplo: Quando o comprador QA tenta comprar essa oferta na loja
+    """
+    store = _ui(context).storefront
+    store.open_offer(context.world.notes["offer"]["offer_id"])
+    store.buy()
+
+
+@then('a loja mostra o aviso "{message}"')
+def step_store_dialog(context, message):
+    """Um diálogo (role dialog) visível com o texto, com ou sem acentos.
+
+    Exemplo: Então a loja mostra o aviso "O preço desta oferta foi atualizado. Atualize a página e tente novamente."
+    """
+    dialog = _ui(context).storefront.price_dialog()
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text(pattern(message))
+
+
+@then("o botão do aviso recarrega a página da oferta")
+def step_store_reload(context):
+    """O botão do diálogo navega de novo para a mesma URL: documento novo (a marca do antigo sumiu), sem o diálogo.
+
+    Exemplo: E o botão do aviso recarrega a página da oferta
+    """
+    store = _ui(context).storefront
+    seen = store.reload_from_dialog()
+    assert_that(seen["navigations"], has_item(seen["url_before"]), f"navegações: {seen}")
+    assert_that(seen["mark_after"], none(), "o documento antigo continua na tela (não houve recarga)")
+    assert_that(seen["url_after"], equal_to(seen["url_before"]))
+    expect(store.price_dialog()).to_be_hidden()
+    expect(store.buy_button()).to_be_enabled()
+
+
+@then('a loja mostra o alerta "{message}"')
+def step_store_alert(context, message):
+    """Um alerta (role alert) visível com o texto, com ou sem acentos; nenhum diálogo de preço.
+
+    Exemplo: Então a loja mostra o alerta "Oferta esgotada."
+    """
+    store = _ui(context).storefront
+    expect(store.alert(message)).to_be_visible()
+    expect(store.price_dialog()).to_be_hidden()
+
+
+# --- Admin UI: login and trade details -----------------------------------------------------------
+@given("que eu entrei na Admin UI como MASTER")
+def step_admin_login(context):
+    """Login em /admin/ com XPORY_ADMIN_EMAIL / XPORY_ADMIN_PASSWORD (HTTPS verificado pela CA do perfil).
+
+    Exemplo: E que eu entrei na Admin UI como MASTER
+    """
+    c = context.session.config
+    admin = _ui(context).admin
+    admin.login(c.admin_email, c.admin_password)
+    assert_that(admin.signed_in_user(), contains_string(f"{c.admin_email} (MASTER)"))
+
+
+@when("eu abro na tela de negociações os detalhes desse trade")
+def step_admin_details(context):
+    """/admin/trades → botão "Detalhes" da linha do trade; guarda o que o modal mostra e o que a API responde.
+
+    Exemplo: Quando eu abro na tela de negociações os detalhes desse trade
+    """
+    s, admin = context.session, _ui(context).admin
+    trade_id = _cp_trade(context, _purchase_ids(context)[0])["tradeId"]
+    api = until(lambda: s.cp_admin.trade_details(trade_id), lambda r: r.status_code == 200, timeout=15,
+                describe="o CP conhecer os detalhes do trade").json()
+    admin.open("Negociações")
+    dialog = admin.open_trade_details(trade_id)
+    shown = {label: admin.described(dialog, label) for label in
+             ("Oferta", "Comprador", "Contato do comprador", "Vendedor", "Contato do vendedor")}
+    context.world.notes.update(details_api=api, details_shown=shown)
+
+
+@then('o modal mostra a oferta, o comprador e o vendedor que a API informa, sem "-" nem "—" no lugar de um valor')
+def step_admin_details_shown(context):
+    """Oferta = offerName, Comprador = importer.clientName, Vendedor = exporter.clientName (e contatos); nenhum placeholder.
+
+    Exemplo: Então o modal mostra a oferta, o comprador e o vendedor que a API informa, sem "-" nem "—" no lugar de um valor
+    """
+    api, shown = context.world.notes["details_api"], context.world.notes["details_shown"]
+    assert_that([label for label, value in shown.items() if is_placeholder(value)], empty(), f"modal: {shown}")
+    assert_that(shown, has_entries({
+        "Oferta": api.get("offerName"),
+        "Comprador": (api.get("importer") or {}).get("clientName"),
+        "Contato do comprador": (api.get("importer") or {}).get("clientPhone"),
+        "Vendedor": (api.get("exporter") or {}).get("clientName"),
+        "Contato do vendedor": (api.get("exporter") or {}).get("clientPhone"),
+    }))
+
+
+# --- Admin UI: approvals ---------------------------------------------------------------------------
+@when('eu aprovo uma delas e rejeito a outra com o motivo "{reason}" na tela de aprovações')
+def step_admin_decide(context, reason):
+    """/admin/trades/pending: lê o contador, "Aprovar" numa linha, "Rejeitar" + "Motivo" + "Confirmar rejeição" na outra.
+
+    Exemplo: Quando eu aprovo uma delas e rejeito a outra com o motivo "MANUAL_REJECT" na tela de aprovações
+    """
+    s, admin = context.session, _ui(context).admin
+    approve_id, reject_id = _purchase_ids(context)[:2]
+    until(lambda: {i["tradeId"] for i in expect_http(s.cp_admin.pending_trades(), 200, s, "pendentes")["items"]},
+          lambda ids: {approve_id, reject_id} <= ids, timeout=15, describe="o CP listar as duas compras como pendentes")
+    admin.open("Aprovações")
+    context.world.notes["pending_before"] = admin.pending_count()
+    admin.approve(approve_id)
+    admin.reject(reject_id, reason)
+    context.world.notes.update(approved=approve_id, rejected=reject_id)
+
+
+@then("depois de recarregar a tela o contador de pendentes caiu {n:d}")
+def step_admin_pending_dropped(context, n):
+    """Recarrega /admin/trades/pending: contador = antes − N (igual ao count da API) e as duas linhas sumiram.
+
+    Exemplo: Então depois de recarregar a tela o contador de pendentes caiu 2
+    """
+    s, admin, notes = context.session, _ui(context).admin, context.world.notes
+    admin.reload()
+    shown = admin.pending_count()
+    assert_that(shown, equal_to(notes["pending_before"] - n))
+    assert_that(shown, equal_to(expect_http(s.cp_admin.pending_trades(), 200, s, "pendentes")["count"]))
+    table = admin.pending_table()
+    for trade_id in (notes["approved"], notes["rejected"]):
+        expect(admin.row(table, trade_id)).to_have_count(0)
+
+
+@then("a tela de negociações mostra uma delas CONFIRMED e a outra REJECTED")
+def step_admin_trades_statuses(context):
+    """/admin/trades ("Atualizar" até o CP receber a decisão): coluna Status de cada trade decidido.
+
+    Exemplo: E a tela de negociações mostra uma delas CONFIRMED e a outra REJECTED
+    """
+    admin, notes = _ui(context).admin, context.world.notes
+    ids = {_cp_trade(context, notes[key])["tradeId"]: want
+           for key, want in (("approved", "CONFIRMED"), ("rejected", "REJECTED"))}
+    admin.open("Negociações")
+
+    def shown():
+        admin.refresh_trades()
+        return {trade_id: admin.trade_status(trade_id) for trade_id in ids}
+
+    until(shown, lambda statuses: statuses == ids, timeout=15, describe=f"a tela mostrar os status {ids}")
+
+
+# --- Admin UI: notifications -----------------------------------------------------------------------
+def _api_notifications(context) -> tuple[list[dict], int, int]:
+    s = context.session
+    body = expect_http(s.cp_admin.notifications(limit=50, offset=0), 200, s, "GET /notifications")
+    unread = expect_http(s.cp_admin.unread_count(), 200, s, "GET /notifications/unread-count")["count"]
+    return body["items"], body["count"], unread
+
+
+def _assert_notifications_match_api(context) -> list[dict]:
+    admin = _ui(context).admin
+    items, _, unread = _api_notifications(context)
+    links = admin.notification_links()
+    expect(links).to_have_count(len(items))
+    for index, item in enumerate(items):
+        expect(links.nth(index)).to_contain_text(pattern(item["title"]))
+        expect(links.nth(index)).to_contain_text(pattern(item["message"]))
+    assert_that(admin.unread_count(), equal_to(unread))
+    return items
+
+
+@given("que eu abri a tela de notificações")
+def step_admin_notifications_open(context):
+    """/admin/notifications carrega: os mesmos itens, na mesma ordem, e o mesmo contador de não lidas da API.
+
+    Exemplo: E que eu abri a tela de notificações
+    """
+    _ui(context).admin.open("Notificações")
+    context.world.notes["notifications_before"] = len(_assert_notifications_match_api(context))
+
+
+@when("o exportador aprova essa compra")
+def step_exporter_approves(context):
+    """Aprovação no exportador (peer token); espera a API do CP ter a notificação "Novo trade" dessa compra.
+
+    Exemplo: Quando o exportador aprova essa compra
+    """
+    s = context.session
+    purchase = context.world.purchases[0]
+    trading.decide_at_exporter(s, purchase["externalTradeId"], approve=True)
+    ours = {purchase["externalTradeId"], purchase["tradeId"]}
+    until(lambda: _api_notifications(context)[0],
+          lambda items: any(i["type"] == "TRADE_NEW" and i["tradeId"] in ours for i in items), timeout=15,
+          describe="o CP notificar o novo trade")
+
+
+@when('eu clico em "Atualizar" na tela de notificações')
+def step_admin_notifications_refresh(context):
+    """Botão "Atualizar" (sem recarregar a página).
+
+    Exemplo: E eu clico em "Atualizar" na tela de notificações
+    """
+    _ui(context).admin.refresh_notifications()
+
+
+@then('a tela passa a listar a notificação "{title}" dessa compra, como a API')
+def step_admin_notifications_updated(context, title):
+    """Lista e contador de não lidas iguais aos da API, com mais itens que antes; a notificação mais recente
+    com esse título é a da compra do cenário.
+
+    Exemplo: Então a tela passa a listar a notificação "Novo trade" dessa compra, como a API
+    """
+    items = _assert_notifications_match_api(context)
+    assert_that(len(items), greater_than(context.world.notes["notifications_before"]))
+    newest = next((i for i in items if same_words(i["title"], title)), None)
+    purchase = context.world.purchases[0]
+    assert_that(newest, not_none(), f"a API não tem notificação {title!r}")
+    assert_that({purchase["externalTradeId"], purchase["tradeId"]}, has_item(newest["tradeId"]))
+    context.world.notes["notification"] = newest
+
+
+@when('eu clico na notificação "{title}" mais recente')
+def step_admin_notification_click(context, title):
+    """Clica no primeiro item da lista com esse título e espera a navegação.
+
+    Exemplo: Quando eu clico na notificação "Novo trade" mais recente
+    """
+    _ui(context).admin.open_notification(title)
+
+
+@then("abre a tela de negociações do exportador para o importador, com essa compra CONFIRMED")
+def step_admin_notification_target(context):
+    """URL /admin/trades?sourceId=<exportador>&targetId=<importador> (ids do perfil), título "Negociações",
+    e a linha do trade com Status CONFIRMED.
+
+    Exemplo: Então abre a tela de negociações do exportador para o importador, com essa compra CONFIRMED
+    """
+    c, admin = context.session.config, _ui(context).admin
+    expect(admin.heading("Negociações")).to_be_visible()
+    url = urlparse(admin.path())
+    assert_that(url.path, equal_to(urlparse(admin.base_url).path + "trades"))
+    assert_that(parse_qs(url.query), equal_to({"sourceId": [c.exporter_wl_id], "targetId": [c.importer_wl_id]}))
+    trade_id = _cp_trade(context, context.world.purchases[0]["externalTradeId"])["tradeId"]
+    assert_that(admin.trade_status(trade_id), equal_to("CONFIRMED"))
+
+
+# --- Admin UI: commercial balance --------------------------------------------------------------------
+@when('eu consulto na tela a balança comercial de "{origin}" para "{destination}"')
+def step_admin_balance(context, origin, destination):
+    """/admin/commercial-balance: "WL origem", "WL destino", "Buscar".
+
+    Exemplo: E eu consulto na tela a balança comercial de "wl-exporter" para "wl-importer"
+    """
+    admin = _ui(context).admin
+    admin.open("Balança comercial")
+    admin.search_balance(origin, destination)
+    context.world.notes["balance_pair"] = (origin, destination)
+
+
+@then("a tela mostra as mesmas contagens e os mesmos totais do relatório de balança comercial da API")
+def step_admin_balance_matches(context):
+    """Confirmadas/Pendentes/Rejeitadas, totais e relacionamento iguais aos de GET /admin/api/reports/trade-balance
+    (buscando de novo enquanto a telemetria das decisões ainda chega); o par tem confirmadas e rejeitadas.
+
+    Exemplo: Então a tela mostra as mesmas contagens e os mesmos totais do relatório de balança comercial da API
+    """
+    s, admin = context.session, _ui(context).admin
+    origin, destination = context.world.notes["balance_pair"]
+    ids = _wl_ids(context)
+
+    def compare():
+        report = expect_http(s.cp_admin.trade_balance(wlExporter=ids[origin], wlImporter=ids[destination]), 200, s,
+                             "GET /reports/trade-balance")
+        want = expected_screen(report, ids[origin], ids[destination])
+        if want is None:
+            return want, ["a API não tem o par no relatório"]
+        shown = {label: admin.balance_value(label) for label in want}
+        return want, differences(shown, want)
+
+    def search_again_and_compare():
+        admin.search_balance(origin, destination)
+        return compare()
+
+    want, diff = compare()
+    if diff:  # the report moves while the decisions' telemetry arrives: search again until both agree
+        want, diff = until(search_again_and_compare, lambda result: not result[1], timeout=15,
+                           describe="a tela e a API mostrarem a mesma balança")
+    assert_that(diff, empty())
+    assert_that(want["Confirmadas"], greater_than(0))
+    assert_that(want["Rejeitadas"], greater_than(0))
+
+
+# --- Admin UI: relationships -------------------------------------------------------------------------
+@when('eu abro a edição do relacionamento de "{origin}" para "{destination}"')
+def step_admin_edit_relationship(context, origin, destination):
+    """/admin/relationships → "Editar" na linha "origem → destino" → diálogo "Editar relacionamento".
+
+    Exemplo: Quando eu abro a edição do relacionamento de "wl-exporter" para "wl-importer"
+    """
+    admin = _ui(context).admin
+    admin.open("Relacionamentos")
+    context.world.notes["relationship_dialog"] = admin.edit_relationship(origin, destination)
+
+
+@then('a categoria "{category_id}" aparece como "{name}" com a contagem de ofertas ativas do snapshot do CP')
+def step_admin_category_count(context, category_id, name):
+    """Seção "Categorias": caixa "<nome> <contagem>" com a contagem = activeCount de GET /wls/{exportador}/offer-categories.
+
+    Exemplo: Então a categoria "15" aparece como "Alimentação" com a contagem de ofertas ativas do snapshot do CP
+    """
+    admin = _ui(context).admin
+    snapshot = {str(c["categoryId"]): c for c in runbook.category_snapshot(context.session)}
+    item = snapshot.get(category_id)
+    assert_that(item, not_none(), f"a categoria {category_id} não está no snapshot do CP")
+    assert_that(same_words(item["name"], name), equal_to(True), f"snapshot: {item}")
+    label, count = admin.snapshot_item(context.world.notes["relationship_dialog"], "Categorias", name)
+    assert_that(count, equal_to(int(item["activeCount"])), f"tela: {label!r}, snapshot: {item}")
+    context.world.notes["category"] = (name, count)
+
+
+@then('buscar "{term}" nas categorias mantém essa categoria com a mesma contagem')
+def step_admin_category_search(context, term):
+    """Caixa de busca da seção "Categorias" (sem acentos de propósito): o item continua visível com a mesma contagem.
+
+    Exemplo: E buscar "alimentacao" nas categorias mantém essa categoria com a mesma contagem
+    """
+    admin = _ui(context).admin
+    dialog = context.world.notes["relationship_dialog"]
+    name, count = context.world.notes["category"]
+    admin.search_snapshot(dialog, "Categorias", term)
+    label, after = admin.snapshot_item(dialog, "Categorias", name)
+    assert_that(after, equal_to(count), f"depois da busca: {label!r}")
