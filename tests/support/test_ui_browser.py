@@ -184,3 +184,31 @@ def test_runner_for_keeps_one_runner_in_the_session_clients():
     first = browser.runner_for(session)
     assert browser.runner_for(session) is first
     assert session.extra_clients == ["admin-client", first]
+
+
+# --- the kept trace holds no credential ------------------------------------------------------------
+def test_mask_trace_masks_every_text_member_and_keeps_images(tmp_path):
+    import zipfile
+
+    from support.masking import Masker
+    from support.ui.evidence import mask_trace
+
+    jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJtYXN0ZXIifQ.c2lnbmF0dXJl"
+    trace = tmp_path / "trace.zip"
+    image = b"\xff\xd8\xff\xe0 qa-preflight-token stays inside a jpeg"
+    with zipfile.ZipFile(trace, "w") as z:
+        z.writestr("trace.trace", '{"method":"fill","params":{"value":"s3cret-pass"}}\n')
+        z.writestr("trace.network", '{"request":{"headers":[{"name":"Authorization","value":"Bearer ' + jwt
+                   + '"}],"postData":"accountId=90805&token=qa-preflight-token"}}\n')
+        z.writestr("resources/page@1.jpeg", image)
+        z.writestr("resources/abc.json", '{"ok": true}')
+    changed = mask_trace(trace, Masker(["s3cret-pass", "qa-preflight-token"]))
+    assert changed == 2
+    with zipfile.ZipFile(trace) as z:
+        assert z.namelist() == ["trace.trace", "trace.network", "resources/page@1.jpeg", "resources/abc.json"]
+        text = z.read("trace.trace").decode() + z.read("trace.network").decode()
+        assert "s3cret-pass" not in text and "qa-preflight-token" not in text and jwt not in text
+        assert '"value":"***"' in text and "accountId=90805" in text
+        assert z.read("resources/page@1.jpeg") == image
+        assert z.read("resources/abc.json") == b'{"ok": true}'
+    assert not (tmp_path / "trace.zip.masking").exists()
