@@ -288,7 +288,11 @@ def step_admin_notification_target(context):
     assert_that(url.path, equal_to(urlparse(admin.base_url).path + "trades"))
     assert_that(parse_qs(url.query), equal_to({"sourceId": [c.exporter_wl_id], "targetId": [c.importer_wl_id]}))
     trade_id = _cp_trade(context, context.world.purchases[0]["externalTradeId"])["tradeId"]
-    assert_that(admin.trade_status(trade_id), equal_to("CONFIRMED"))
+    status = admin.trade_status(trade_id)
+    if status != "CONFIRMED":  # the page may have loaded before the CP projected the confirmation
+        status = until(lambda: (admin.refresh_trades(), admin.trade_status(trade_id))[1],
+                       lambda shown: shown == "CONFIRMED", timeout=10, describe="a tela mostrar o trade CONFIRMED")
+    assert_that(status, equal_to("CONFIRMED"))
 
 
 # --- Admin UI: commercial balance --------------------------------------------------------------------
