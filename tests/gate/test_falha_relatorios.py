@@ -9,7 +9,7 @@
   the JUnit XML, the HTML, the evidence files or the sandbox's service logs — although the steps
   print, log and raise them.
 
-The project under tmp_path has its own feature and deliberately indiscreet steps; behave.ini and
+It runs through .ci/portao, the gate step of .ci/run. The project under tmp_path has its own feature and deliberately indiscreet steps; behave.ini and
 environment.py are copies of the repository's (so the hooks are support/hooks.py, found through
 PYTHONPATH). It runs in its own runtime folder: its .p12 password differs from the shared PKI's.
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from gatekit import JWT, behave, clean_environ, project
+from gatekit import JWT, REPO, clean_environ, project, run
 
 ADMIN_PASSWORD = "adm-Vaz4-Segredo-31"  # the embedded stack's bootstrap users all get this password
 P12_PASSWORD = "p12-Vaz4-Segredo-31"
@@ -122,8 +122,12 @@ def failing_run(tmp_path_factory):
     env = clean_environ(XPORY_RUNTIME_DIR=str(folder / "runtime"), XPORY_REPORTS_DIR=str(folder / "reports"),
                         XPORY_ADMIN_PASSWORD=ADMIN_PASSWORD, XPORY_TRADER_PASSWORD=ADMIN_PASSWORD,
                         XPORY_CLIENT_P12_PASSWORD=P12_PASSWORD)
-    ran = behave(cwd=folder, env=env, timeout=300)
+    ran = run(["bash", str(REPO / ".ci" / "portao")], cwd=folder, env=env, timeout=300)  # the CI gate step
     return folder, ran
+
+
+def ran_reports(failing_run) -> str:
+    return str(failing_run[0] / "reports")
 
 
 def report_files(folder: Path) -> dict[str, str]:
@@ -138,10 +142,13 @@ def without_images(text: str) -> str:
     return re.sub(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+", "data:image", text)
 
 
-def test_the_run_fails_as_the_product_being_wrong(failing_run):
+def test_the_gate_says_the_product_is_wrong(failing_run):
     _, ran = failing_run
     assert ran.code == 1, ran.output
     assert "1 scenario passed, 1 failed, 1 error" in ran.stdout, ran.stdout[-2000:]
+    assert ran.stdout.rstrip().endswith("== portão: o produto está errado: 2 de 3 cenários falharam "
+                                        f"(evidências em {ran_reports(failing_run)}/evidencias/) (código 1)")
+    assert "  - Uma verificação falha com segredos na mensagem" in ran.stdout
 
 
 def test_junit_and_html_are_written(failing_run):

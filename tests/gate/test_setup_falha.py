@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from gatekit import P12_PASSWORD, REPO, behave, clean_environ, free_port, make_authority
+from gatekit import P12_PASSWORD, REPO, behave, clean_environ, free_port, make_authority, run
 
 BUDGET_SECONDS = 10  # behave's own start is ~1-2 s on this machine; the deadline of the profile is 60 s
 SECRETS = {"XPORY_ADMIN_PASSWORD": "adm-Gate-Pw-1177", "XPORY_TRADER_PASSWORD": "trd-Gate-Pw-1177",
@@ -112,3 +112,11 @@ def test_a_client_certificate_the_cp_refuses_names_xpory_client_p12(tmp_path, tl
 def test_a_malformed_setting_is_named_with_an_example(tmp_path, name, value, shown):
     ran = behave(cwd=REPO, env=externo(tmp_path, **{name: value}))
     assert_one_clear_setup_error(ran, f"Configuração inválida: {name}=", shown, "Exemplo:")
+
+
+def test_the_ci_gate_says_the_suite_could_not_run(tmp_path):
+    ran = run(["bash", str(REPO / ".ci" / "portao")], cwd=REPO, env=externo(tmp_path))
+    assert ran.code == 2, ran.output
+    assert ran.stdout.rstrip().endswith("(código 2)")
+    assert "== portão: a suíte não pôde rodar: configuração, stack fora do ar ou certificado recusado" in ran.stdout
+    assert "(XPORY_CP_ADMIN_API)" in ran.stderr
