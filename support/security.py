@@ -19,7 +19,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from .http import describe
-from .runbook import expect, peer_token
+from .runbook import peer_token
 from .session import Session
 
 # --- admin API ------------------------------------------------------------------------------------
@@ -143,8 +143,3 @@ def expect_refusal(session: Session, response: httpx.Response, status: int, erro
     if response.status_code != status or (error is not None and got != error):
         wanted = f"HTTP {status}" + (f' {{"error": "{error}"}}' if error is not None else "")
         raise AssertionError(f"{what}: esperava {wanted}, veio {describe(response, session.masker)}")
-
-
-__all__ = ["ADMIN_PROBE_PATH", "PURCHASE_ACTIONS", "admin_call", "debug_import_with", "error_of", "expect",
-           "expect_refusal", "exporter_purchase_call", "forge_peer_token", "forged_admin_token",
-           "imported_offer_count", "real_peer_token", "trader_call"]
