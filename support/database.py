@@ -75,9 +75,17 @@ class Database:
             row = conn.execute(sql, params).fetchone()
         return None if row is None else next(iter(row.values()))
 
-    def _write(self, sql: str, params: Sequence[Any] | dict | None = None) -> int:
-        with self.connect() as conn:
-            return conn.execute(sql, params).rowcount
+    def _write(self, sql: str, params: Sequence[Any] | dict | None = None, attempts: int = 3) -> int:
+        """Run one write; a deadlock with the running stack (e.g. a TRUNCATE while the CP records
+        telemetry) is retried, since PostgreSQL rolled the statement back whole."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.connect() as conn:
+                    return conn.execute(sql, params).rowcount
+            except (psycopg.errors.DeadlockDetected, psycopg.errors.LockNotAvailable):
+                if attempt == attempts:
+                    raise
+        raise AssertionError("unreachable")
 
     def table_exists(self, table: str) -> bool:
         return bool(self.scalar("SELECT to_regclass(%s) IS NOT NULL AS present", (table,)))
