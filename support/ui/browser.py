@@ -101,8 +101,10 @@ def trust_store(runtime_dir: Path, ca_file: Path, *, certutil: str | None = None
 
 def launch_options(choice: BrowserChoice, home: Path, *, headed: bool = False, slowmo_ms: int = 0,
                    environ: dict | None = None) -> dict:
-    """Keyword arguments of `playwright.chromium.launch` (no option that skips certificate checks)."""
-    env = dict(os.environ if environ is None else environ)
+    """Keyword arguments of `playwright.chromium.launch` (no option that skips certificate checks).
+    The browser gets the suite's environment without its XPORY_* settings (secrets among them), and
+    HOME = the folder whose NSS database trusts the profile's CA."""
+    env = {k: v for k, v in (os.environ if environ is None else environ).items() if not k.startswith("XPORY_")}
     env["HOME"] = str(home)
     options = {"headless": not headed, "args": list(LAUNCH_ARGS), "env": env}
     if slowmo_ms:

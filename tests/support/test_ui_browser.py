@@ -57,7 +57,8 @@ def test_no_browser_at_all_is_one_clear_error():
 
 def test_launch_options_headless_by_default_with_ci_flags_and_the_trusting_home(tmp_path):
     choice = resolve_browser(None, None, exists=existing("/usr/bin/chromium"))
-    options = browser.launch_options(choice, tmp_path, environ={"PATH": "/usr/bin", "HOME": "/root"})
+    options = browser.launch_options(choice, tmp_path, environ={"PATH": "/usr/bin", "HOME": "/root",
+                                                                "XPORY_ADMIN_PASSWORD": "s3cret"})
     assert options["headless"] is True
     assert options["executable_path"] == "/usr/bin/chromium"
     assert options["env"] == {"PATH": "/usr/bin", "HOME": str(tmp_path)}
