@@ -6,10 +6,6 @@ def before_all(context):
     hooks.before_all(context)
 
 
-def before_feature(context, feature):
-    hooks.before_feature(context, feature)
-
-
 def before_scenario(context, scenario):
     hooks.before_scenario(context, scenario)
 

@@ -11,7 +11,7 @@ Funcionalidade: A export_policy do relacionamento decide o que o exportador expo
   dos snapshots do CP e do catálogo do exportador.
 
   Contexto:
-    Dado que o ambiente foi resetado e as ofertas do exportador foram importadas
+    Dado que o ambiente passou pelo reset completo do runbook
 
   Esquema do Cenário: Runbook "<runbook>"
     Quando eu aplico no relacionamento exportador → importador a política "<política>"

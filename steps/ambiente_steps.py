@@ -434,7 +434,8 @@ def step_relationship_ready(context):
 
     Exemplo: Dado que o relacionamento exportador → importador está ativo
     """
-    step_relationships_ready(context)
+    runbook.at_least(_session(context), PHASE["visibilidade, relacionamentos e contas trader"])
+    step_relationships_active(context)
 
 
 @when("o importador pede ao CP um peer token para o exportador, apresentando o certificado cliente")
@@ -553,17 +554,27 @@ def step_full_reset(context):
 # --- background shared by the features that start from a reset environment --------------------------
 @given("que o ambiente foi resetado e as ofertas do exportador foram importadas")
 def step_environment_ready(context):
-    """Reset completo (passos 1 a 6) uma vez por funcionalidade; lê os snapshots do CP.
+    """Reset completo (passos 1 a 6) se a execução ainda não tem um; senão recoloca a export_policy ampla
+    (exclui "15") e refaz o import se outro cenário a mudou. Lê os snapshots do CP.
 
     Exemplo: Dado que o ambiente foi resetado e as ofertas do exportador foram importadas
     """
     s = _session(context)
-    if s.feature_state.get("reset_phase") is None and s.feature_state.get("environment_ready"):
-        s.feature_state.clear()  # a scenario left the stack outside the reset sequence: reset again
-    if not s.feature_state.get("environment_ready"):
-        reach(s, PHASE["ofertas importadas"])
-        s.feature_state["environment_ready"] = True
-        s.feature_state["categories"] = runbook.category_snapshot(s)
-        s.feature_state["entities"] = runbook.entity_snapshot(s)
-    context.world.categories = s.feature_state["categories"]
-    context.world.entities = s.feature_state["entities"]
+    context.world.categories, context.world.entities = runbook.ensure_ready_environment(s)
+    assert_that(runbook.buyable_offer_ids(s, limit=1), is_not(empty()), "ofertas importadas compráveis")
+
+
+@given("que o ambiente passou pelo reset completo do runbook")
+def step_environment_reset(context):
+    """Reset completo (passos 1 a 6) se a execução ainda não tem um; lê os snapshots do CP. Não recoloca a
+    export_policy: para cenários que definem a sua.
+
+    Exemplo: Dado que o ambiente passou pelo reset completo do runbook
+    """
+    s = _session(context)
+    state = s.stack_state
+    if state.get("reset_phase") != PHASE["ofertas importadas"] or "categories" not in state:
+        context.world.categories, context.world.entities = runbook.ensure_ready_environment(s)
+    else:
+        context.world.categories, context.world.entities = state["categories"], state["entities"]
+    assert_that(context.world.categories, is_not(empty()), "snapshot de categorias do CP")

@@ -4,7 +4,7 @@ from behave import given, then, when
 from hamcrest import assert_that, equal_to, is_not, none
 
 from support import mtls_probe, security
-from support.runbook import PHASE, expect, reach
+from support.runbook import PHASE, at_least, expect
 
 CERTIFICATES = {"nenhum certificado": mtls_probe.NO_CERTIFICATE,
                 "um certificado de outra CA": mtls_probe.OTHER_CA}
@@ -27,7 +27,7 @@ def step_wls_related(context):
 
     Exemplo: Dado que o exportador e o importador estão cadastrados no CP com o relacionamento ativo
     """
-    reach(context.session, PHASE["visibilidade, relacionamentos e contas trader"])
+    at_least(context.session, PHASE["visibilidade, relacionamentos e contas trader"])
 
 
 # --- mTLS of the peer-token endpoint ------------------------------------------------------------------

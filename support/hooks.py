@@ -40,10 +40,6 @@ def before_all(context) -> None:
           f"(perfil {session.config.perfil})", file=sys.stderr)
 
 
-def before_feature(context, feature) -> None:
-    context.session.feature_state.clear()
-
-
 def before_scenario(context, scenario) -> None:
     context.world = World()
     context.session.http_log.clear()

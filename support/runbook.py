@@ -241,7 +241,10 @@ def peer_token(session: Session, scopes=("offers:sync", "trader:purchase")) -> s
 
 
 def debug_import(session: Session, token: str) -> dict:
-    return expect(session.importer.debug_import(token), 200, session, "debug import do importador")
+    """The importer's debug import; remembers the exporter policy it ran under."""
+    body = expect(session.importer.debug_import(token), 200, session, "debug import do importador")
+    session.stack_state["imported_under"] = cached_policy(session)
+    return body
 
 
 def buyable_offer_ids(session: Session, limit: int = 20) -> list[int]:
@@ -335,25 +338,60 @@ PHASE = {name: number for number, (name, _) in enumerate(PHASES, start=1)}
 
 
 def reach(session: Session, phase: int) -> None:
-    """Bring the stack exactly to `phase`, continuing from where this feature left off.
+    """Bring the stack exactly to `phase`, continuing from where the run left off.
 
-    The progress lives in `session.feature_state["reset_phase"]`. When the stack is already past
+    The progress lives in `session.stack_state["reset_phase"]`. When the stack is already past
     `phase` (or in a state outside this sequence: None), the reset starts over from phase 1, so a
     scenario never sees what a later phase added.
     """
-    state = session.feature_state
+    state = session.stack_state
     current = state.get("reset_phase") or 0
     if current == phase:
         return
     if current > phase:
         current = 0
+    if current == 0:
+        state.clear()  # a new reset: nothing known of the old state holds any more
     for number in range(current + 1, phase + 1):
         PHASES[number - 1][1](session)
         state["reset_phase"] = number
 
 
+def at_least(session: Session, phase: int) -> None:
+    """Bring the stack to `phase` or keep it where it is when it is already past it (for steps whose
+    claim also holds in the later phases, e.g. "the relationship is active")."""
+    current = session.stack_state.get("reset_phase")
+    if current is None or current < phase:
+        reach(session, phase)
+
+
 def mark(session: Session, phase: int | None) -> None:
-    session.feature_state["reset_phase"] = phase
+    session.stack_state["reset_phase"] = phase
+
+
+def ensure_ready_environment(session: Session) -> tuple[list[dict], list[dict]]:
+    """The state the trade features start from: the full reset done, the broad export_policy in force
+    at the CP and at the exporter, and the last import made under it. A full reset runs only when the
+    run has none yet (or a scenario left the stack outside the reset sequence); when only the policy
+    moved (the export_policy feature, an edit in the Admin UI), the broad policy is put back and the
+    import is redone. Returns the CP snapshots (categories, entities)."""
+    state = session.stack_state
+    if state.get("reset_phase") != PHASE["ofertas importadas"] or "categories" not in state:
+        reach(session, PHASE["ofertas importadas"])
+        state["categories"] = category_snapshot(session)
+        state["entities"] = entity_snapshot(session)
+    elif not broad_policy_in_force(session):
+        _set_broad_policy(session)
+        debug_import(session, peer_token(session))
+    return state["categories"], state["entities"]
+
+
+def broad_policy_in_force(session: Session) -> bool:
+    c = session.config
+    relationship = expect(session.cp_admin.get_relationship(c.exporter_wl_id, c.importer_wl_id), 200, session,
+                          "relacionamento exportador → importador")
+    return (relationship.get("export_policy") == BROAD_POLICY and cached_policy(session) == BROAD_POLICY
+            and session.stack_state.get("imported_under") == BROAD_POLICY)
 
 
 # --- evidence of a previous run, for the cleanup scenarios ----------------------------------------
@@ -363,7 +401,7 @@ def leave_previous_run_traces(session: Session) -> None:
     import datetime as dt
     import uuid
 
-    reach(session, PHASE["snapshots sincronizados"])
+    at_least(session, PHASE["snapshots sincronizados"])
     c = session.config
     trade = f"previous-run-{uuid.uuid4()}"
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

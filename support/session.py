@@ -34,8 +34,10 @@ class Session:
     db: Databases
     start_seconds: float = 0.0
     extra_clients: list = field(default_factory=list)
-    # state that lives for one feature (cleared in before_feature), e.g. "the reset already ran"
-    feature_state: dict = field(default_factory=dict)
+    # what the suite knows of the stack's state during the run: how far the reset went
+    # ("reset_phase"), the snapshots read after it, the policy the last import ran under, the offers
+    # already bought (support/runbook.py and support/trading.py keep it; a restarted reset clears it)
+    stack_state: dict = field(default_factory=dict)
 
     @property
     def reports_dir(self) -> Path:

@@ -74,7 +74,7 @@ def ledger_rows(session: Session, account_id: int) -> int:
 def fresh_offers(session: Session, count: int) -> list[dict]:
     """`count` buyable imported offers (the runbook's query) not bought before in this feature
     (distinct offers instead of the runbook's one-second sleeps)."""
-    used: set = session.feature_state.setdefault("used_offers", set())
+    used: set = session.stack_state.setdefault("used_offers", set())
     rows = session.db.importer.rows(
         "SELECT offer_id, id AS imported_offer_id, origin_offer_id, unit_price FROM imported_offer "
         "WHERE eligible=true AND lifecycle_status='ENABLED' AND COALESCE(offers_available,0) > 0 "
