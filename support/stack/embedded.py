@@ -157,7 +157,8 @@ class EmbeddedStack(StackController):
             return ready.exists()
 
         try:
-            until(probe, bool, timeout=timeout, describe="PostgreSQL do sandbox", fatal=(StackError,))
+            until(probe, bool, timeout=timeout, describe="PostgreSQL do sandbox", fatal=(StackError,),
+                  interval=0.02, max_interval=0.05)  # a file check: cheap, so poll tightly
         except WaitTimeout:
             raise StackError(f"PostgreSQL do sandbox não ficou pronto em {timeout:g}s. Log:\n{self.log_tail('db')}") from None
 
@@ -190,9 +191,10 @@ class EmbeddedStack(StackController):
         self._env = self._sandbox_env(pki.directory)
         timeout = c.startup_timeout_seconds
         try:
-            for part in PARTS:
-                self._spawn(part)
+            self._spawn("db")
             self._wait_db(timeout)
+            for part in ("cp", "exporter", "importer"):
+                self._spawn(part)
             self._wait_services(("cp", "exporter", "importer"), timeout)
         except BaseException:
             self.stop()

@@ -121,7 +121,7 @@ def start_stack() -> CpStack:
         os.environ.update(old)
     (runtime / "logs").mkdir(parents=True, exist_ok=True)
     ensure_embedded_pki(settings.pki_dir, "changeit")
-    postgres = start_server(settings, runtime / "logs" / "postgres.log")
+    postgres, _ = start_server(settings, runtime / "logs" / "postgres.log")
     wait_accepting(settings, postgres)
     with psycopg.connect(settings.dsn("postgres"), autocommit=True) as conn:
         conn.execute("DROP DATABASE IF EXISTS xpory_cp WITH (FORCE)")

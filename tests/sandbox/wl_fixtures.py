@@ -189,7 +189,7 @@ def start_stack() -> WlStack:
                         relationship_poll_seconds=3600.0)
     (runtime / "logs").mkdir(parents=True, exist_ok=True)
     ensure_embedded_pki(settings.pki_dir, "changeit")
-    postgres = start_server(settings, runtime / "logs" / "postgres.log")
+    postgres, _ = start_server(settings, runtime / "logs" / "postgres.log")
     wait_accepting(settings, postgres)
     from sandbox.wl import seed
 
