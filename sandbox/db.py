@@ -152,10 +152,17 @@ def ensure_cluster(pgdata: Path, user: str | None, settings: Settings, template:
     return True
 
 
+def pgdata_dir(settings: Settings) -> Path:
+    """This run's data folder: SANDBOX_PGDATA_DIR (the suite puts it in RAM, /dev/shm), else
+    `<runtime>/pgdata`."""
+    override = os.environ.get("SANDBOX_PGDATA_DIR")
+    return Path(override).resolve() if override else settings.runtime_dir / "pgdata"
+
+
 def start_server(settings: Settings, log_file: Path) -> tuple[subprocess.Popen, bool]:
     """Start PostgreSQL on this run's pgdata; returns (process, databases already seeded)."""
     user = _run_as()
-    pgdata = settings.runtime_dir / "pgdata"
+    pgdata = pgdata_dir(settings)
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     template = os.environ.get("SANDBOX_PG_TEMPLATE_DIR")
     seeded = ensure_cluster(pgdata, user, settings, Path(template).resolve() if template else None)

@@ -64,6 +64,10 @@ class EmbeddedStack(StackController):
         self.root = config.path("XPORY_RUNTIME_DIR")
         self.runtime = self.root / "runs" / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
         self.logs = self.runtime / "logs"
+        # The run's database lives in RAM when the machine has /dev/shm (no disk writeback to wait for).
+        shm = Path("/dev/shm")
+        self.pgdata = (shm / f"xpory-{self.runtime.name}" if shm.is_dir() and os.access(shm, os.W_OK)
+                       else self.runtime / "pgdata")
         self.ports = Ports()
         self.procs: dict[str, subprocess.Popen] = {}
         self.cold_start_seconds: float | None = None
@@ -78,6 +82,7 @@ class EmbeddedStack(StackController):
             "PYTHONUNBUFFERED": "1",
             "SANDBOX_RUNTIME_DIR": str(self.runtime),
             "SANDBOX_PG_TEMPLATE_DIR": str(self.root / "pg-template"),
+            "SANDBOX_PGDATA_DIR": str(self.pgdata),
             "SANDBOX_PKI_DIR": str(pki_dir),
             "SANDBOX_DB_PORT": str(self.ports.db),
             "SANDBOX_CP_ADMIN_PORT": str(self.ports.cp_admin),
@@ -220,9 +225,19 @@ class EmbeddedStack(StackController):
             proc.wait(5)
 
     def stop(self) -> None:
-        for part in ("importer", "exporter", "cp", "db"):
-            self._terminate(part)
-        shutil.rmtree(self.runtime / "pgdata", ignore_errors=True)  # the logs stay
+        """SIGTERM to CP and WLs at once, then the database; SIGKILL whatever outlives 10 s."""
+        services = [self.procs.pop(p) for p in ("importer", "exporter", "cp") if p in self.procs]
+        for proc in services:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in services:
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+        self._terminate("db")
+        shutil.rmtree(self.pgdata, ignore_errors=True)
 
     def _prune_old_runs(self, keep: int = 5) -> None:
         """Remove the folders of older runs whose processes are gone, keeping the newest `keep`."""
@@ -230,6 +245,10 @@ class EmbeddedStack(StackController):
         for old in runs[:-keep] if len(runs) > keep else []:
             if not (old / "pgdata" / "postmaster.pid").exists():
                 shutil.rmtree(old, ignore_errors=True)
+        for leftover in Path("/dev/shm").glob("xpory-*-*"):  # RAM data of runs that crashed
+            pid = leftover.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                shutil.rmtree(leftover, ignore_errors=True)
 
     def describe(self) -> str:
         return f"{self.name} (logs em {self.logs})"
