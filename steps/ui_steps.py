@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from support import runbook, trading
 from support.runbook import expect as expect_http
-from support.text import same_words
+from support.text import contains_words, same_words
 from support.ui.balance import differences, expected_screen
 from support.ui.texts import is_placeholder, pattern
 from support.wait import until
@@ -209,9 +209,10 @@ def _assert_notifications_match_api(context) -> list[dict]:
     items, _, unread = _api_notifications(context)
     links = admin.notification_links()
     expect(links).to_have_count(len(items))
+    shown = links.all_inner_texts()  # one round trip for the whole list
     for index, item in enumerate(items):
-        expect(links.nth(index)).to_contain_text(pattern(item["title"]))
-        expect(links.nth(index)).to_contain_text(pattern(item["message"]))
+        assert_that(contains_words(shown[index], item["title"]) and contains_words(shown[index], item["message"]),
+                    equal_to(True), f"item {index} da tela {shown[index]!r} × API {item['title']!r} {item['message']!r}")
     assert_that(admin.unread_count(), equal_to(unread))
     return items
 
