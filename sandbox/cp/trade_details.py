@@ -3,6 +3,7 @@ enrichment of every `GET /trades` item (done concurrently, with short timeouts, 
 from __future__ import annotations
 
 import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from . import db, tokens
@@ -13,6 +14,11 @@ DETAILS_PATH = "/api/v2/control-plane/trader/purchases/{key}/details"
 LIST_TIMEOUT = (0.5, 2.0)       # GET /trades enrichment (sandbox choice)
 DETAILS_TIMEOUT = (5.0, 15.0)   # the real CP's timeouts
 _pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="cp-details")
+# GET /trades enrichment: complete details kept per (trade key, latest telemetry event id) for a few
+# seconds, so a listing right after another does not call both WLs again for every trade; a new event
+# for the trade changes the key (sandbox choice, see DECISIONS.md).
+LIST_CACHE_SECONDS = 10.0
+_list_cache: dict[tuple[str, str], tuple[float, dict]] = {}
 
 
 def find_event(conn, key: str, extra_where: str = "") -> dict | None:
@@ -158,11 +164,21 @@ def enrich_many(keys: list[str], wls: dict) -> dict[str, dict]:
             toks[wl_id] = tokens.wl_token(wl_id, ["policies:read"])
         except Exception:  # noqa: BLE001 - enrichment never fails the listing
             pass
-    futures = {key: _pool.submit(build, event, wls, LIST_TIMEOUT, toks) for key, event in events.items()}
-    out = {}
+    out: dict[str, dict] = {}
+    now = time.monotonic()
+    futures = {}
+    for key, event in events.items():
+        cached = _list_cache.get((key, event["id"]))
+        if cached is not None and now - cached[0] < LIST_CACHE_SECONDS:
+            out[key] = cached[1]
+        else:
+            futures[key] = _pool.submit(build, event, wls, LIST_TIMEOUT, toks)
     for key, future in futures.items():
         try:
             out[key] = future.result(timeout=10)
         except Exception:  # noqa: BLE001
             out[key] = {}
+        details = out[key]
+        if (details.get("exporter") or {}).get("clientName") and (details.get("importer") or {}).get("clientName"):
+            _list_cache[(key, events[key]["id"])] = (now, details)
     return out
