@@ -50,7 +50,7 @@ def step_clean_cp(context):
     Exemplo: Quando eu limpo os dados do CP e reinicio o CP
     """
     s = _session(context)
-    context.world.notes["cp_cleaned_at"] = s.db.cp.scalar("SELECT now() AS now")
+    context.world.notes["cp_cleaned_at"] = runbook.database_now(s.db.cp)
     runbook.clean_cp(s)
     runbook.restart_cp(s)
     runbook.mark(s, PHASE["CP limpo e reiniciado"])
@@ -68,8 +68,7 @@ def step_no_stale_cp_rows(context):
     leftovers = {t: n for t, n in counts.items() if t != "cp_users" and n > 0}
     assert_that(leftovers, equal_to({}), "tabelas cp_* com linhas depois da limpeza")
     cleaned_at = context.world.notes["cp_cleaned_at"]
-    old_users = s.db.cp.rows("SELECT email FROM cp_users WHERE date_created < %s", (cleaned_at,))
-    assert_that(old_users, empty(), "usuários anteriores à limpeza")
+    assert_that(runbook.users_created_before(s, cleaned_at), empty(), "usuários anteriores à limpeza")
 
 
 @then("os usuários de bootstrap MASTER, TRADER e MANAGER voltaram e entram com a senha padrão")
@@ -112,7 +111,7 @@ def step_clean_wls(context):
     Exemplo: Quando eu limpo os caches, os trades e as importações dos WLs
     """
     s = _session(context)
-    context.world.notes["wls_cleaned_at"] = s.db.exporter.scalar("SELECT now() AS now")
+    context.world.notes["wls_cleaned_at"] = runbook.database_now(s.db.exporter)
     runbook.clean_wls(s)
     runbook.mark(s, None)
 

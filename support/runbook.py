@@ -418,6 +418,16 @@ def leave_previous_run_traces(session: Session) -> None:
     mark(session, None)  # the stack now holds a trade that no reset phase made
 
 
+def database_now(db):
+    """The database server's clock (to compare with its own timestamps)."""
+    return db.scalar("SELECT now() AS now")
+
+
+def users_created_before(session: Session, instant) -> list[str]:
+    return [r["email"] for r in session.db.cp.rows("SELECT email FROM cp_users WHERE date_created < %s",
+                                                   (instant,))]
+
+
 def users_by_role(session: Session) -> dict[str, dict]:
     rows = session.db.cp.rows("SELECT id, email, role, status, date_created FROM cp_users")
     return {row["role"]: row for row in rows}
