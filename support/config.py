@@ -70,6 +70,7 @@ SETTINGS: tuple[Spec, ...] = (
     Spec("XPORY_QA_TOKEN", "secret", "qa-preflight-token", "token da conta QA"),
     Spec("XPORY_HOLD_TTL_SECONDS", "float", "90", "TTL do hold de preflight no exportador"),
     Spec("XPORY_POLICY_WAIT_SECONDS", "float", "10", "quanto esperar o exportador aplicar a export_policy sozinho; 0 = aplicar já o UPDATE do runbook em cp_relationship_cache"),
+    Spec("XPORY_RELATIONSHIP_PULL_TIMEOUT_SECONDS", "float", "300", "quanto esperar o exportador puxar o relacionamento do CP (a linha de cp_relationship_cache que o UPDATE do runbook altera)"),
     Spec("XPORY_HTTP_TIMEOUT_SECONDS", "float", "30", "timeout de cada chamada HTTP"),
     Spec("XPORY_STARTUP_TIMEOUT_SECONDS", "float", "30", "prazo para a stack responder no before_all"),
     Spec("XPORY_IMPORT_TIMEOUT_SECONDS", "float", "120", "timeout do debug import do importador"),

@@ -291,9 +291,19 @@ def apply_policy_at_exporter(session: Session, policy: dict) -> str:
             return "poll"
         except WaitTimeout:
             pass
-    if force_relationship_cache(session, policy) != 1:
-        raise StackError("o UPDATE de cp_relationship_cache não encontrou o relacionamento exportador → importador "
-                         "no banco do exportador (o exportador ainda não puxou o relacionamento do CP?)")
+    if force_relationship_cache(session, policy) == 1:
+        return "sql"
+    # The runbook's UPDATE needs the row the exporter writes when it first pulls the relationship
+    # (right after a reset the cache is empty): wait for that pull, then apply the override.
+    pull = session.config.relationship_pull_timeout_seconds
+    try:
+        until(lambda: force_relationship_cache(session, policy), lambda updated: updated == 1, timeout=pull,
+              interval=0.2, max_interval=2.0, describe="o exportador puxar o relacionamento do CP")
+    except WaitTimeout:
+        raise StackError(
+            f"o UPDATE de cp_relationship_cache não encontrou o relacionamento exportador → importador no banco do "
+            f"exportador em {pull:g}s: o exportador não puxou o relacionamento do CP (APP_CP_RELATIONSHIP_PEERS?). "
+            "Aumente XPORY_RELATIONSHIP_PULL_TIMEOUT_SECONDS ou confira o exportador.") from None
     return "sql"
 
 
