@@ -51,7 +51,7 @@ def test_seed_is_deterministic_and_fast():
                                   " FROM offer").fetchone()[0]
         original = stack.sql("wl-01", "SELECT md5(string_agg(id||title||price||stock||active||category_id, ','"
                              " ORDER BY id)) FROM offer WHERE id NOT IN (SELECT origin_offer_id FROM cross_wl_trade)")
-        assert elapsed < 0.5
+        assert elapsed < 2.0  # fast enough for every start (typically ~0.2 s); loose for a loaded CI machine
         if stack.sql("wl-01", "SELECT count(*) FROM cross_wl_trade")[0][0] == 0:
             assert digest == original[0][0]
     finally:

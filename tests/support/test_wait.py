@@ -79,7 +79,7 @@ def test_never_sleeps_past_the_deadline(timeout, interval, max_interval):
     with pytest.raises(WaitTimeout):
         until(lambda: False, bool, timeout=timeout, describe="x", interval=interval, max_interval=max_interval)
     elapsed = time.monotonic() - started
-    assert timeout <= elapsed < timeout + 0.3  # a loaded machine wakes late; the fake clock test is exact
+    assert timeout <= elapsed < timeout + 1.0  # far below the 5-10 s sleeps it must not take; the fake clock test is exact
 
 
 def test_interval_grows_up_to_max_interval(monkeypatch):
