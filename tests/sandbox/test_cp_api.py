@@ -73,7 +73,7 @@ def make_wl(admin, name, gateway=None, status="active"):
 
 def test_starts_fast_and_has_no_healthz(stack, admin):
     # 0.4-0.7 s on an idle 2-core machine; the margin absorbs other processes' load
-    assert stack.started_in < 2.0, stack.started_in
+    assert stack.started_in < 3.0, stack.started_in
     assert admin.get("/healthz").status_code == 404
 
 
