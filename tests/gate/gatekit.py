@@ -1,15 +1,12 @@
-"""Helpers of the gate tests: run behave (or a CI script) as a real process, a PKI, a TLS server."""
+"""Helpers of the gate tests: run behave (or a CI script) as a real process and a PKI (the TLS server fixture is in tests/conftest.py)."""
 from __future__ import annotations
 
-import http.server
 import os
 import re
 import shutil
 import socket
-import ssl
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,42 +95,3 @@ def make_authority(folder: Path, name: str) -> Authority:
     return files
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
-        body = b'{"keys": []}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-class _TlsServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    tls: ssl.SSLContext
-
-    def finish_request(self, request, client_address) -> None:
-        request.settimeout(5)
-        with self.tls.wrap_socket(request, server_side=True) as tls_socket:
-            super().finish_request(tls_socket, client_address)
-
-    def handle_error(self, request, client_address) -> None:
-        pass
-
-
-def start_tls_server(servers: list, cert: Path, key: Path, client_ca: Path | None = None) -> int:
-    """An HTTPS server on loopback with a certificate, optionally requiring a client certificate
-    signed by `client_ca`; returns its port (appended to `servers` for shutdown)."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(str(cert), str(key))
-    if client_ca is not None:
-        context.load_verify_locations(cafile=str(client_ca))
-        context.verify_mode = ssl.CERT_REQUIRED
-    server = _TlsServer(("127.0.0.1", 0), _Handler)
-    server.tls = context
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    servers.append(server)
-    return server.server_address[1]

@@ -65,7 +65,7 @@ def test_a_stack_that_is_down_is_one_error_naming_the_setting(tmp_path):
 
 def test_a_wrong_url_names_that_url_setting(tmp_path, tls_server):
     authority = make_authority(tmp_path / "ok", "Perfil-CA")
-    cp = tls_server(authority.server_cert, authority.server_key)
+    cp = tls_server(authority.server_cert, authority.server_key).port
     env = externo(tmp_path, XPORY_CA_FILE=str(authority.ca_cert), XPORY_CLIENT_P12=str(authority.client_p12),
                   XPORY_CP_ADMIN_API=f"https://localhost:{cp}/admin/api", XPORY_CP_URL=f"https://localhost:{cp}")
     ran = behave(cwd=REPO, env=env)
@@ -86,7 +86,7 @@ def test_a_missing_ca_file_names_xpory_ca_file(tmp_path):
 
 def test_a_stack_whose_certificate_comes_from_another_ca_names_xpory_ca_file(tmp_path, tls_server):
     other = make_authority(tmp_path / "outra", "Outra-CA")
-    cp = tls_server(other.server_cert, other.server_key)
+    cp = tls_server(other.server_cert, other.server_key).port
     env = externo(tmp_path, XPORY_CP_ADMIN_API=f"https://localhost:{cp}/admin/api",
                   XPORY_CP_URL=f"https://localhost:{cp}")
     ran = behave(cwd=REPO, env=env)
@@ -97,8 +97,8 @@ def test_a_stack_whose_certificate_comes_from_another_ca_names_xpory_ca_file(tmp
 def test_a_client_certificate_the_cp_refuses_names_xpory_client_p12(tmp_path, tls_server):
     stack = make_authority(tmp_path / "stack", "Stack-CA")
     intruder = make_authority(tmp_path / "intrusa", "Intrusa-CA")
-    admin = tls_server(stack.server_cert, stack.server_key)
-    mtls = tls_server(stack.server_cert, stack.server_key, client_ca=stack.ca_cert)
+    admin = tls_server(stack.server_cert, stack.server_key).port
+    mtls = tls_server(stack.server_cert, stack.server_key, client_ca=stack.ca_cert).port
     env = externo(tmp_path, XPORY_CA_FILE=str(stack.ca_cert), XPORY_CLIENT_P12=str(intruder.client_p12),
                   XPORY_CP_ADMIN_API=f"https://localhost:{admin}/admin/api", XPORY_CP_URL=f"https://localhost:{mtls}")
     ran = behave(cwd=REPO, env=env)

@@ -1,12 +1,9 @@
-"""Shared fixtures of the support-layer unit tests: profile folders, a generated PKI, real local
-TLS servers (ssl + http.server) and a real local HTTP server (Starlette + uvicorn), all on loopback."""
+"""Shared fixtures of the support-layer unit tests: profile folders, a generated PKI and a real
+local HTTP server (Starlette + uvicorn) on loopback (the TLS server is in tests/conftest.py)."""
 from __future__ import annotations
 
-import http.server
-import json
 import shutil
 import socket
-import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -118,74 +115,6 @@ def foreign_pki(tmp_path_factory) -> ForeignPki:
     files.server_key.write_bytes(pki._pem_key(server_key))
     files.client_p12.write_bytes(pki.client_p12_bytes(client_cert, client_key, ca_cert, P12_PASSWORD))
     return files
-
-
-# --- a real TLS server (ssl + http.server) --------------------------------------------------------
-class _JsonHandler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        peer = self.connection.getpeercert() if isinstance(self.connection, ssl.SSLSocket) else None
-        subject = dict(x[0] for x in peer["subject"]) if peer else {}
-        body = json.dumps({"path": self.path, "client_cn": subject.get("commonName")}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-class _TlsServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    tls: ssl.SSLContext
-
-    def finish_request(self, request, client_address) -> None:
-        # the handshake happens in the request's thread, so a refused client never blocks the server
-        request.settimeout(5)
-        with self.tls.wrap_socket(request, server_side=True) as tls_socket:
-            super().finish_request(tls_socket, client_address)
-
-    def handle_error(self, request, client_address) -> None:
-        self.handshake_errors.append(client_address)
-
-
-@dataclass
-class TlsServer:
-    url: str
-    port: int
-    server: _TlsServer = field(repr=False)
-
-    @property
-    def handshake_errors(self) -> list:
-        return self.server.handshake_errors
-
-
-@pytest.fixture
-def tls_server():
-    """Factory: start a TLS HTTP server on loopback with a cert/key, optionally requiring a client
-    certificate from `client_ca`. Stopped at the end of the test."""
-    servers: list[_TlsServer] = []
-
-    def start(cert: Path, key: Path, client_ca: Path | None = None,
-              client_cert: str = "required") -> TlsServer:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(str(cert), str(key))
-        if client_ca is not None:
-            context.load_verify_locations(cafile=str(client_ca))
-            context.verify_mode = ssl.CERT_REQUIRED if client_cert == "required" else ssl.CERT_OPTIONAL
-        server = _TlsServer(("127.0.0.1", 0), _JsonHandler)
-        server.tls = context
-        server.handshake_errors = []
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        servers.append(server)
-        port = server.server_address[1]
-        return TlsServer(f"https://localhost:{port}", port, server)
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
 
 
 # --- a real HTTP server (Starlette + uvicorn in a thread) -----------------------------------------
