@@ -255,28 +255,6 @@ def buyable_offer_ids(session: Session, limit: int = 20) -> list[int]:
     return [int(r["offer_id"]) for r in rows]
 
 
-def full_reset(session: Session, policy: dict | None = None) -> dict:
-    """Steps 1–6 end to end; returns what later steps need (import summary, snapshots)."""
-    policy = BROAD_POLICY if policy is None else policy
-    clean_cp(session)
-    restart_cp(session)
-    clean_wls(session)
-    exporter_plan, importer_plan = wl_plans(session)
-    for plan in (exporter_plan, importer_plan):
-        recreate_wl(session, plan)
-    set_visibility(session, exporter_plan, importer_plan.wl_id)
-    set_visibility(session, importer_plan, exporter_plan.wl_id)
-    activate_relationship(session, exporter_plan.wl_id, importer_plan.wl_id)
-    activate_relationship(session, importer_plan.wl_id, exporter_plan.wl_id)
-    for plan in (exporter_plan, importer_plan):
-        create_trader(session, plan)
-    sync_snapshots(session)
-    put_export_policy(session, policy)
-    apply_policy_at_exporter(session, policy)
-    summary = debug_import(session, peer_token(session))
-    return summary
-
-
 def apply_policy_at_exporter(session: Session, policy: dict) -> str:
     """Wait (with the profile's deadline) until the exporter's cache holds the policy; when the
     profile says not to wait (XPORY_POLICY_WAIT_SECONDS=0) or the wait times out, apply the
