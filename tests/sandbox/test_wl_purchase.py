@@ -8,7 +8,9 @@ import uuid
 
 import pytest
 
-from wl_fixtures import E, I, account_privileges_insert, get_stack
+from wl_fixtures import E, I, get_stack
+
+from support.trading import PRIVILEGES_INSERT  # the runbook's INSERT, verbatim
 
 BUY = "/api/v1/buy-offer"
 PAY = '{"paymentType":"balanceAccount"}'
@@ -58,7 +60,7 @@ def test_buy_offer_refusals(stack):
     bad = _buy(stack, "abc")
     assert bad.status_code == 400 and bad.json()["ok"] is False and "offerId" in bad.json()["msg"]
     # the runbook INSERT on an account that already has its row creates a duplicate
-    stack.sql("wl-03", account_privileges_insert(8780))
+    stack.sql("wl-03", PRIVILEGES_INSERT, {"account": 8780})
     try:
         r = _buy(stack, offer_id)
         assert r.json()["ok"] is False and "More than one row with the given identifier" in r.json()["msg"]

@@ -237,20 +237,3 @@ def get_stack() -> WlStack:
         atexit.register(_STACK.stop)
     return _STACK
 
-
-def account_privileges_insert(account_id: int) -> str:
-    """The runbook's INSERT, verbatim except for the account id."""
-    return f"""INSERT INTO account_privileges (
-  id, version, profile_balance, approve_transfer_reversal, register_new_account,
-  approve_purchase_reversal, list_loan_request, view_current_balance, edit_entity,
-  list_transfers, loan_request, my_sales, purchased_offers, request_advance_reais,
-  account_id, create_offer, transfer, buy_offer, list_advance_reais
-)
-VALUES (
-  (SELECT COALESCE(MAX(id),0)+1 FROM account_privileges),
-  0, true, true, false,
-  true, true, true, true,
-  true, true, true, true, true,
-  {int(account_id)}, true, true, true, true
-)
-ON CONFLICT DO NOTHING;"""
