@@ -29,7 +29,7 @@ class _Server(uvicorn.Server):
     """A uvicorn server that leaves signal handling to `serve()` (several servers share a process)."""
 
     @contextlib.contextmanager
-    def capture_signals(self):  # noqa: D401 - uvicorn hook
+    def capture_signals(self):
         yield
 
 

@@ -69,7 +69,7 @@ class Settings:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         runtime = Path(_str("SANDBOX_RUNTIME_DIR", ".xpory")).resolve()
         return cls(
             runtime_dir=runtime,

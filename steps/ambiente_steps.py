@@ -1,11 +1,19 @@
 """Steps of the reset runbook (steps 0–6): stack up, CP and WL cleanup, WLs, policies,
 relationships, trader accounts, snapshots, export_policy, peer token and import."""
-import datetime as dt
 
 from behave import given, then, when
-from hamcrest import (all_of, assert_that, contains_inanyorder, empty, equal_to, greater_than,
-                      greater_than_or_equal_to, has_entries, has_item, has_key, is_not,
-                      less_than_or_equal_to, not_none)
+from hamcrest import (
+    all_of,
+    assert_that,
+    empty,
+    equal_to,
+    greater_than,
+    greater_than_or_equal_to,
+    has_entries,
+    is_not,
+    less_than_or_equal_to,
+    not_none,
+)
 
 from support import runbook
 from support.runbook import PHASE, expect, reach

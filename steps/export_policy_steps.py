@@ -1,8 +1,7 @@
 """Steps of the export_policy feature: policies on the exporter → importer relationship, the
 exporter's export and the importer's import under them."""
 from behave import given, then, when
-from hamcrest import (assert_that, empty, equal_to, greater_than, has_entries, is_not,
-                      less_than_or_equal_to)
+from hamcrest import assert_that, empty, equal_to, greater_than, has_entries, is_not, less_than_or_equal_to
 
 from support import catalog, runbook
 from support.export_policy import PolicyVocabulary, predicted_total

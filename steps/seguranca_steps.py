@@ -144,7 +144,8 @@ def step_peer_token_only(context, escopo):
 
 @when("alguém chama o debug import do importador com esse peer token {token}")
 def step_debug_import_forged(context, token):
-    """POST /api/v2/control-plane/debug/import com o peer token verdadeiro forjado pela suíte (outra chave, vencido ou adulterado).
+    """POST /api/v2/control-plane/debug/import com o peer token verdadeiro forjado pela
+    suíte (outra chave, vencido ou adulterado).
 
     Exemplo: Quando alguém chama o debug import do importador com esse peer token vencido há uma hora, assinado pela suíte
     """

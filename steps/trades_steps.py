@@ -3,8 +3,16 @@ through the CP, the CP's trade list and details, and the X$ balance."""
 from decimal import Decimal
 
 from behave import given, then, when
-from hamcrest import (assert_that, contains_string, empty, equal_to, greater_than, has_entries, has_length,
-                      is_not, not_none)
+from hamcrest import (
+    assert_that,
+    contains_string,
+    empty,
+    equal_to,
+    greater_than,
+    has_entries,
+    has_length,
+    not_none,
+)
 
 from support import preconditions, trading
 from support.runbook import expect

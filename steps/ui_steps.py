@@ -3,8 +3,7 @@ through the page objects of support/ui; every expectation comes from the stack (
 from urllib.parse import parse_qs, urlparse
 
 from behave import given, then, when
-from hamcrest import (assert_that, contains_string, empty, equal_to, greater_than, has_entries, has_item, none,
-                      not_none)
+from hamcrest import assert_that, contains_string, empty, equal_to, greater_than, has_entries, has_item, none, not_none
 from playwright.sync_api import expect
 
 from support import runbook, trading

@@ -11,9 +11,10 @@ import ipaddress
 import os
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlparse
 
 from dotenv import dotenv_values
@@ -174,7 +175,7 @@ class Config:
     def get(self, name: str, default: Any = None) -> Any:
         return self.values.get(name, default)
 
-    def with_values(self, **updates: Any) -> "Config":
+    def with_values(self, **updates: Any) -> Config:
         merged = dict(self.values)
         for name, raw in updates.items():
             spec = SPEC_BY_NAME[name]

@@ -2,7 +2,8 @@
 peer tokens (`POST /wls/{importerId}/peer-token`), WL tokens and the JWKS."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import httpx
 

@@ -6,9 +6,10 @@ refuses unless every target database is on loopback or XPORY_ALLOW_REMOTE_RESET=
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any
 from urllib.parse import urlparse
 
 import psycopg

@@ -36,7 +36,7 @@ def _embed(context, mime_type: str, data, caption: str) -> None:
     for formatter in html_formatters(context):
         try:
             formatter.embed(mime_type, data, caption, compress=False)  # plain text: searchable, never hidden
-        except Exception:  # noqa: BLE001
+        except Exception:
             pass
 
 
@@ -46,7 +46,7 @@ def _attach(context, mime_type: str, data: bytes) -> None:
     if callable(attach):
         try:
             attach(mime_type, data)
-        except Exception:  # noqa: BLE001
+        except Exception:
             pass
 
 
@@ -58,7 +58,7 @@ def _link(path: Path, html: Path | None) -> str:
 
 def attach_text(context, caption: str, text: str) -> None:
     _embed(context, "text", text, caption)
-    _attach(context, "text/plain", f"{caption}:\n{text}".encode("utf-8"))
+    _attach(context, "text/plain", f"{caption}:\n{text}".encode())
 
 
 def attach_file(context, path: Path, caption: str | None = None) -> None:

@@ -57,7 +57,7 @@ def after_step(context, step) -> None:
         step.error_message = context.session.masker.text(step.error_message or "")
     ui = getattr(context.world, "ui", None)
     if ui is not None and step.status.has_failed():  # failed or error (e.g. a Playwright timeout):
-        from .ui.evidence import finish_scenario   # screenshot + trace now, attached to the failing step
+        from .ui.evidence import finish_scenario  # screenshot + trace now, attached to the failing step
 
         finish_scenario(context, context.scenario, context.session, ui, True)
 

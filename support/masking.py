@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 MASK = "***"
 _SECRET_KEYS = re.compile(r"(pass(word)?|token|secret|authorization|p12|private|jwt|cookie)", re.I)

@@ -2,8 +2,8 @@
 failures the runbook documents for buy-offer."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Callable
 
 from .session import Session
 from .trading import PRIVILEGES_INSERT, xbalance

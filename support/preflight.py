@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Callable
 
 from .runbook import expect, peer_token
 from .session import Session
@@ -67,7 +67,7 @@ def wait_hold_expiry(session: Session, hold: dict) -> None:
     one second past it: wait for that second to pass too."""
     expires = dt.datetime.fromisoformat(hold["expiresAt"].replace("Z", "+00:00")) + dt.timedelta(seconds=1)
     ttl = session.config.hold_ttl_seconds
-    until(lambda: dt.datetime.now(dt.timezone.utc), lambda now: now > expires, timeout=ttl + 5, interval=0.1,
+    until(lambda: dt.datetime.now(dt.UTC), lambda now: now > expires, timeout=ttl + 5, interval=0.1,
           max_interval=0.5, describe=f"o hold {hold['holdId']} expirar (TTL {ttl:g}s)")
 
 

@@ -56,7 +56,7 @@ def mask_exception(exc: BaseException, masker: Masker) -> BaseException:
         current = current.__cause__ or current.__context__
     try:
         text = str(exc)
-    except Exception:  # noqa: BLE001 - a broken __str__ shows nothing, so it leaks nothing
+    except Exception:
         return exc
     masked = masker.text(text)
     if masked == text:
@@ -75,7 +75,7 @@ def _masked_run(original):
         sys.stdout, sys.stderr = MaskingStream(out, masker), MaskingStream(err, masker)
         try:
             return original(self, context)
-        except BaseException as exc:  # noqa: BLE001 - re-raised, masked
+        except BaseException as exc:
             replacement = mask_exception(exc, masker)
             if replacement is exc:
                 raise
@@ -97,7 +97,7 @@ def _install_log_factory() -> None:
             return record
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - let logging report its own formatting error
+        except Exception:
             return record
         masked = masker.text(message)
         if masked != message:

@@ -392,7 +392,7 @@ def leave_previous_run_traces(session: Session) -> None:
     at_least(session, PHASE["snapshots sincronizados"])
     c = session.config
     trade = f"previous-run-{uuid.uuid4()}"
-    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     event = {
         "whiteLabelId": c.exporter_wl_id, "nodeId": "wl-exporter", "eventType": "TRADER_PURCHASE",
         "eventTimestamp": now,

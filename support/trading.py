@@ -3,8 +3,8 @@ API, decisions at the exporter or through the CP, and the reads that check them 
 runbook's tables: account_privileges, xbalance, xtransaction_maturity, cross_wl_trade)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Iterable
 
 from .runbook import expect, peer_token
 from .session import Session

@@ -13,7 +13,7 @@ import pytest
 
 # --- a real TLS server (ssl + http.server) --------------------------------------------------------
 class _JsonHandler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         peer = self.connection.getpeercert() if isinstance(self.connection, ssl.SSLSocket) else None
         subject = dict(x[0] for x in peer["subject"]) if peer else {}
         body = json.dumps({"path": self.path, "client_cn": subject.get("commonName")}).encode()

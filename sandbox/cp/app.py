@@ -12,12 +12,25 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.routing import Mount, Route
 
-from . import web
-
 # Importing the feature modules registers their routes in web.ROUTES (order matters for
 # overlapping paths: /users/me before /users/{id}).
-from . import (approvals, auth, imbalance, notifications, policies, relationships, reports,  # noqa: F401,E402
-               snapshots, telemetry, tokens, traders, trades, users, white_labels)
+from . import (  # noqa: F401
+    approvals,
+    auth,
+    imbalance,
+    notifications,
+    policies,
+    relationships,
+    reports,
+    snapshots,
+    telemetry,
+    tokens,
+    traders,
+    trades,
+    users,
+    web,
+    white_labels,
+)
 
 ADMIN_UI_DIR = Path(__file__).resolve().parent.parent / "admin_ui"
 

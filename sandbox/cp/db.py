@@ -1,8 +1,9 @@
 """The CP's settings and PostgreSQL connection pool (database `xpory_cp`)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool

@@ -55,7 +55,7 @@ def _trades_v2(since, until) -> list[tuple]:
 
 
 def _metrics(trades: list[tuple], src: str, dst: str) -> dict:
-    counts = {s: 0 for s in STATUSES}
+    counts = dict.fromkeys(STATUSES, 0)
     totals = {s: Decimal(0) for s in STATUSES}
     settled = {"count": 0, "total": Decimal(0)}
     last = None
@@ -98,9 +98,7 @@ def trade_balance(req: Req):
         if exporter and importer:
             if {src, dst} != {exporter, importer}:
                 continue
-        elif exporter and src != exporter:
-            continue
-        elif importer and dst != importer:
+        elif (exporter and src != exporter) or (importer and dst != importer):
             continue
         if status and r["status"] != status:
             continue
@@ -129,7 +127,7 @@ def trade_balance(req: Req):
                                  "balance": exported - imported},
                       "lastTradeAt": last_trade})
     items.sort(key=lambda i: i["lastUpdated"] or i["lastTradeAt"] or dates.now().min, reverse=True)
-    status_totals = {s: 0 for s in STATUSES}
+    status_totals = dict.fromkeys(STATUSES, 0)
     for item in items:
         for side in item["tradeMetrics"].values():
             for s in STATUSES:

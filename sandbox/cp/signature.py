@@ -11,7 +11,6 @@ import base64
 import hashlib
 import hmac
 import json
-from typing import Any
 
 from . import dates, db
 from .web import ApiError, to_plain

@@ -108,7 +108,7 @@ def ingest(req: Req):
 
 
 def _store(conn, wl_id: str, node: str, event_type: str, payload: dict, ts) -> dict:
-    from . import notifications, trades, traders
+    from . import notifications, traders, trades
 
     is_trade = event_type.upper() == TRADER_PURCHASE
     key, fingerprint = _dedupe(event_type, wl_id, node, payload, ts) if is_trade else (None, None)

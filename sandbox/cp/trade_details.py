@@ -162,7 +162,7 @@ def enrich_many(keys: list[str], wls: dict) -> dict[str, dict]:
     for wl_id in needed:
         try:
             toks[wl_id] = tokens.wl_token(wl_id, ["policies:read"])
-        except Exception:  # noqa: BLE001 - enrichment never fails the listing
+        except Exception:
             pass
     out: dict[str, dict] = {}
     now = time.monotonic()
@@ -176,7 +176,7 @@ def enrich_many(keys: list[str], wls: dict) -> dict[str, dict]:
     for key, future in futures.items():
         try:
             out[key] = future.result(timeout=10)
-        except Exception:  # noqa: BLE001
+        except Exception:
             out[key] = {}
         details = out[key]
         if (details.get("exporter") or {}).get("clientName") and (details.get("importer") or {}).get("clientName"):

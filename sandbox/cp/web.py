@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -166,7 +167,7 @@ def endpoint(definition: RouteDef, listener: str) -> Callable:
         # Traefik's admin-api and cp routers replace any client value of X-Client-Id (§0.1).
         headers["x-client-id"] = "proxy-mtls"
         req = Req(request.method, dict(request.path_params),
-                  {k: v for k, v in request.query_params.items()}, headers, body, listener)
+                  dict(request.query_params.items()), headers, body, listener)
         correlation = headers.get("x-correlation-id") or str(uuid.uuid4())
         req.state["correlation_id"] = correlation
         try:

@@ -51,10 +51,11 @@ def _http():
     global _client
     with _lock:
         if _client is None:
+            import ssl
+
             import httpx
 
             from . import db
-            import ssl
             ca = db.settings().ca_cert
             verify = ssl.create_default_context(cafile=str(ca)) if ca.is_file() else True
             _client = httpx.Client(verify=verify, follow_redirects=False,

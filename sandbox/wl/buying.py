@@ -130,7 +130,7 @@ def _precheck(state, account_id: int, token: str, offer: dict, quantity: int) ->
 
 
 def buy(state, *, account_id: int, token: str, offer: dict, quantity: int, idem_key: str,
-        hold: dict | None = None, exporter: "Exporter | None" = None) -> tuple[int, dict]:
+        hold: dict | None = None, exporter: Exporter | None = None) -> tuple[int, dict]:
     """The purchase of `quantity` units of an imported offer; (http status, body)."""
     account, total = _precheck(state, account_id, token, offer, quantity)
     exporter = exporter or Exporter(state, offer["exporter_wl_id"])

@@ -61,7 +61,7 @@ class ExportPolicy:
         if self.min_created_at is not None:
             created = offer["created_at"]
             if created.tzinfo is None:
-                created = created.replace(tzinfo=dt.timezone.utc)
+                created = created.replace(tzinfo=dt.UTC)
             if created < self.min_created_at:
                 return False
         if self.include_domestic is False and offer.get("domestic"):

@@ -19,7 +19,7 @@ import uuid
 from decimal import Decimal
 
 SEED = 20260106
-UTC = dt.timezone.utc
+UTC = dt.UTC
 EPOCH_START = dt.datetime(2024, 1, 1, tzinfo=UTC)
 EPOCH_END = dt.datetime(2026, 1, 5, 18, 0, tzinfo=UTC)
 SEED_TIME = dt.datetime(2026, 1, 6, 9, 0, tzinfo=UTC)

@@ -40,7 +40,8 @@ display:flex;justify-content:space-between} .price{font-weight:600}
 button{background:#0b5cad;color:#fff;border:0;border-radius:6px;padding:10px 18px;font-size:1rem;cursor:pointer}
 button[disabled]{opacity:.6} [role=alert]{background:#fde8e8;color:#8a1c1c;padding:10px 14px;border-radius:6px;margin-top:12px}
 [role=status]{margin-top:12px} .backdrop{position:fixed;inset:0;background:#0007;display:flex;align-items:center;
-justify-content:center} .backdrop[hidden]{display:none} [role=dialog]{background:#fff;padding:24px;border-radius:10px;max-width:420px}
+justify-content:center} .backdrop[hidden]{display:none}
+[role=dialog]{background:#fff;padding:24px;border-radius:10px;max-width:420px}
 label{display:block;margin-top:10px} input{padding:8px;font-size:1rem;width:260px}
 """
 
@@ -165,7 +166,8 @@ def _home(request: Request):
     if number * PAGE_SIZE < total:
         nav.append(f'<a href="/?pagina={number + 1}&q={quote(term)}">Próxima</a>')
     body = (f'<h1>Ofertas importadas</h1><form method="get" action="/" role="search">'
-            f'<label for="q">Buscar</label><input id="q" name="q" value="{html.escape(term)}"> <button type="submit">Buscar</button></form>'
+            f'<label for="q">Buscar</label><input id="q" name="q" value="{html.escape(term)}"> '
+            f'<button type="submit">Buscar</button></form>'
             f'<p>{total} ofertas</p><ul class="offers" aria-label="Ofertas">{items or "<li>Nenhuma oferta importada.</li>"}</ul>'
             f'<nav aria-label="Paginação">{" · ".join(nav)}</nav>')
     return page("Ofertas importadas", body, account)
@@ -227,7 +229,8 @@ def _offer(request: Request):
         f'<p>Vendedor: {html.escape(offer["entity_name"] or "")} · Categoria: {html.escape(offer["category_name"] or "")}</p>'
         f'<p>Disponível: {offer["offers_available"] if offer["offers_available"] is not None else "—"}</p>'
         f'<label for="quantity">Quantidade</label><input id="quantity" name="quantity" type="number" min="1" value="1">'
-        f'<p><button type="button" id="buy" data-offer-id="{offer["offer_id"]}"{"" if buyable else " disabled"}>Comprar</button></p>'
+        f'<p><button type="button" id="buy" data-offer-id="{offer["offer_id"]}"'
+        f'{"" if buyable else " disabled"}>Comprar</button></p>'
         f'<div id="result" role="status" aria-live="polite"></div></article>'
         '<div class="backdrop" id="price-modal" hidden><div role="dialog" aria-modal="true" '
         'aria-labelledby="price-modal-title" aria-describedby="price-modal-text">'

@@ -15,9 +15,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from ..errors import SuiteSetupError
 
@@ -130,7 +130,7 @@ class UiScenario:
     def __repr__(self) -> str:  # shown by World.dump(); the masker still runs over it
         try:
             url = self.page.url
-        except Exception:  # noqa: BLE001 - a closed page has no url
+        except Exception:
             url = "?"
         return f"<navegador: página {url}>"
 
@@ -146,7 +146,7 @@ class UiScenario:
                 try:
                     self.page.screenshot(path=str(shot), full_page=True, timeout=5_000)
                     written.append(shot)
-                except Exception:  # noqa: BLE001 - a crashed page must not hide the trace
+                except Exception:
                     pass
                 trace = folder / "trace.zip"
                 self.context.tracing.stop(path=str(trace))
@@ -188,7 +188,7 @@ class BrowserRunner:
                                      slowmo_ms=int(c.get("XPORY_SLOWMO_MS", 0) or 0))
             try:
                 self._browser = playwright.chromium.launch(**options)
-            except Exception as exc:  # noqa: BLE001 - Playwright raises its own Error type
+            except Exception as exc:
                 raise SuiteSetupError(f"O {self.choice.describe()} não abriu: {str(exc).strip()[:500]}. "
                                       f"Confira a instalação ou {INSTALL_HINT}.") from None
         except BaseException:

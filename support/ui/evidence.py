@@ -52,12 +52,12 @@ def finish_scenario(context, scenario, session, ui, failed: bool) -> list[Path]:
     try:
         files = ui.finish(failed, folder)
         problem = None
-    except Exception as exc:  # noqa: BLE001 - a dead browser must not hide the scenario's own failure
+    except Exception as exc:
         files, problem = [], f"{type(exc).__name__}: {exc}"
     for path in [f for f in files if f.suffix == ".zip"]:
         try:
             mask_trace(path, session.masker)
-        except Exception as exc:  # noqa: BLE001 - never keep a trace that could not be masked
+        except Exception as exc:
             path.unlink(missing_ok=True)
             files.remove(path)
             problem = f"trace descartado, não foi possível mascará-lo ({type(exc).__name__}: {exc})"
@@ -75,6 +75,6 @@ def finish_scenario(context, scenario, session, ui, failed: bool) -> list[Path]:
             attach("text/plain", note.encode("utf-8"))
             for path in files:
                 attach(MIME.get(path.suffix, "application/octet-stream"), path.read_bytes())
-        except Exception:  # noqa: BLE001 - a formatter without attachments must not hide the failure
+        except Exception:
             pass
     return files

@@ -1,4 +1,7 @@
-"""Helpers of the gate tests: run behave (or a CI script) as a real process and a PKI (the TLS server fixture is in tests/conftest.py)."""
+"""Helpers of the gate tests: run behave (or a CI script) as a real process and a PKI.
+
+The TLS server fixture is in tests/conftest.py.
+"""
 from __future__ import annotations
 
 import os

@@ -5,9 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tools import catalogo
-
 from gatekit import REPO
+
+from tools import catalogo
 
 
 def test_every_step_has_a_description_and_an_example_that_runs():

@@ -9,7 +9,8 @@
   the JUnit XML, the HTML, the evidence files or the sandbox's service logs — although the steps
   print, log and raise them.
 
-It runs through .ci/portao, the gate step of .ci/run. The project under tmp_path has its own feature and deliberately indiscreet steps; behave.ini and
+It runs through .ci/portao, the gate step of .ci/run. The project under tmp_path has its own feature
+and deliberately indiscreet steps; behave.ini and
 environment.py are copies of the repository's (so the hooks are support/hooks.py, found through
 PYTHONPATH). It runs in its own runtime folder: its .p12 password differs from the shared PKI's.
 """
@@ -20,7 +21,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from gatekit import JWT, REPO, clean_environ, project, run
 
 ADMIN_PASSWORD = "adm-Vaz4-Segredo-31"  # the embedded stack's bootstrap users all get this password

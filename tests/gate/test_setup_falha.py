@@ -4,7 +4,6 @@ profile's 60 s startup deadline (the stack should already be up: nothing to wait
 from __future__ import annotations
 
 import pytest
-
 from gatekit import P12_PASSWORD, REPO, behave, clean_environ, free_port, make_authority, run
 
 BUDGET_SECONDS = 10  # behave's own start is ~1-2 s on this machine; the deadline of the profile is 60 s

@@ -467,7 +467,7 @@ def test_relationships_edit_policy_and_create(page):
 
 
 def test_invalid_token_sends_back_to_login_with_banner(page):
-    pg, base, state = page
+    pg, base, _state = page
     expect = playwright_api.expect
     login(pg, base)
     pg.evaluate("sessionStorage.setItem('xporyAdmin.token', 'expired')")

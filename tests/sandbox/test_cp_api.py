@@ -6,14 +6,12 @@ import hashlib
 import hmac
 import json
 import ssl
-import time
 
 import jwt
 import pytest
+from cp_fixtures import start_fake_wl, start_stack, tls_handshake
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
-
-from cp_fixtures import start_fake_wl, start_stack, tls_handshake
 
 SECRET = "test-governance-signing-secret"
 
@@ -62,7 +60,8 @@ def verify_signature(body: dict) -> bool:
 
 
 def make_wl(admin, name, gateway=None, status="active"):
-    r = admin.post("/wls", json={"id": f"wl-{name}", "name": name, "contactEmail": name.lower().replace(" ", "-") + "@example.com",
+    email = name.lower().replace(" ", "-") + "@example.com"
+    r = admin.post("/wls", json={"id": f"wl-{name}", "name": name, "contactEmail": email,
                                  "gatewayUrl": gateway, "status": status,
                                  "policy": {"importEnabled": True, "exportEnabled": True}})
     assert r.status_code == 201, r.text
@@ -273,6 +272,7 @@ def test_peer_token_listener_requires_a_ca_signed_client_certificate(stack, tmp_
     with pytest.raises((ssl.SSLError, ConnectionError, OSError)):
         tls_handshake("localhost", port, ca, None)
     from cryptography.hazmat.primitives import serialization
+
     from support.pki import _pem_key, issue, make_ca
     other_ca, other_key = make_ca("Another-CA")
     cert, key = issue(other_ca, other_key, "wl-client", server=False)

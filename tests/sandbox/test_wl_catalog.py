@@ -4,7 +4,6 @@ from __future__ import annotations
 import time
 
 import psycopg
-
 from wl_fixtures import E, I, get_stack
 
 

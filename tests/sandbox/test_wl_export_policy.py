@@ -6,11 +6,11 @@ import json
 from decimal import Decimal
 
 import pytest
-
-from sandbox.wl.export import InvalidPolicy, parse_policy
 from wl_fixtures import E, I, get_stack
 
-UTC = dt.timezone.utc
+from sandbox.wl.export import InvalidPolicy, parse_policy
+
+UTC = dt.UTC
 
 
 def offer(**kw):

@@ -2,12 +2,10 @@
 hold expiry and idempotent checkout, storefront texts."""
 from __future__ import annotations
 
-import json
 import time
 import uuid
 
 import pytest
-
 from wl_fixtures import E, I, get_stack
 
 from support.trading import PRIVILEGES_INSERT  # the runbook's INSERT, verbatim
@@ -178,7 +176,7 @@ def _preflight(stack, origin, price, quantity=1):
 
 
 def test_preflight_hold_expiry_and_idempotent_checkout(stack):
-    (offer_id, origin, price, imported_id), = _offers(stack, 1, offset=30)
+    (_offer_id, origin, price, imported_id), = _offers(stack, 1, offset=30)
     bad = _preflight(stack, origin, float(price) + 5).json()
     assert bad["status"] == "REJECTED" and bad["reason"] == "PRICE_CHANGED" and bad["unitPrice"] == float(price)
     held = _preflight(stack, origin, price)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 import os
 import shutil
 import signal
@@ -39,7 +38,7 @@ from sandbox.serve import _Server  # noqa: E402
 from sandbox.settings import EXPORTER_WL_ID, IMPORTER_WL_ID, Settings  # noqa: E402
 from support.pki import ensure_embedded_pki  # noqa: E402
 
-E, I = EXPORTER_WL_ID, IMPORTER_WL_ID
+E, I = EXPORTER_WL_ID, IMPORTER_WL_ID  # noqa: E741 - exporter / importer, as in the contract tables
 
 
 def free_port() -> int:
@@ -89,7 +88,7 @@ class FakeCP:
         rel = {"id": f"{src}:{dst}", "sourceId": src, "targetId": dst, "status": "active", "fxRate": 1,
                "limitAmount": 100000, "approvalMode": "MANUAL", "manualApprovalOnFirstTrade": False,
                "manualApprovalOnImbalance": False, "exportPolicy": None,
-               "updatedAt": dt.datetime.now(dt.timezone.utc).isoformat()}
+               "updatedAt": dt.datetime.now(dt.UTC).isoformat()}
         rel.update(fields)
         rel["export_policy"] = rel["exportPolicy"]
         rel["signature"] = {"value": "x", "algorithm": "HMAC-SHA256", "issuedAt": rel["updatedAt"]}

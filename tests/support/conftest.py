@@ -133,11 +133,11 @@ class AppState:
 
 
 def _build_app(state: AppState):
+    import anyio
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import JSONResponse, PlainTextResponse
     from starlette.routing import Route
-    import anyio
 
     async def login(request: Request):
         body = await request.json()

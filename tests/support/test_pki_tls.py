@@ -145,7 +145,7 @@ def test_api_through_a_server_of_another_ca_names_xpory_ca_file(embedded_pki, fo
 
 
 def test_server_context_missing_or_non_pem_ca_file(tmp_path):
-    with pytest.raises(ConfigError, match="XPORY_CA_FILE=.*nope.crt"):
+    with pytest.raises(ConfigError, match=r"XPORY_CA_FILE=.*nope\.crt"):
         tls.server_context(tmp_path / "nope.crt")
     junk = tmp_path / "junk.crt"
     junk.write_text("not a certificate")

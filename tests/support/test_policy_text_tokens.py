@@ -131,7 +131,7 @@ def jwks(signing_key) -> dict:
 
 
 def make_token(key, kid: str = "cp-key-1", algorithm: str = "RS256", **claims) -> str:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     body = {"sub": "importer-wl", "aud": "exporter-wl", "iat": now, "exp": now + dt.timedelta(minutes=5),
             "scopes": ["offers:sync"], **claims}
     return jwt.encode({k: v for k, v in body.items() if v is not None}, key, algorithm=algorithm,
@@ -163,7 +163,7 @@ def test_a_wrong_audience_is_refused(signing_key, jwks):
 
 
 def test_an_expired_token_is_refused(signing_key, jwks):
-    past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
     with pytest.raises(jwt.ExpiredSignatureError):
         verify_with_jwks(make_token(signing_key, iat=past - dt.timedelta(minutes=5), exp=past), jwks,
                          audience="exporter-wl")
