@@ -1,20 +1,24 @@
-"""The two Starlette apps of the CP, built from the one shared route table (contract §0.1, §1).
+"""The two Starlette apps of the CP, composed from the routes each feature module declares (contract §0.1, §1).
 
 - admin listener (stands for Traefik's admin routes): the CP routes under `/admin/api`,
   `/.well-known/jwks.json` at the root, and the Admin UI under `/admin/` when it exists;
 - WL-facing listener (TLS that requires a CA-signed client certificate): the CP routes at `/`.
+
+The route table does not depend on the order of the modules: static path segments sort before
+parameters (`/users/me` before `/users/{id}`), and two routes that could match the same request without
+one being more specific than the other are refused when the table is built.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
-# Importing the feature modules registers their routes in web.ROUTES (order matters for
-# overlapping paths: /users/me before /users/{id}).
-from . import (  # noqa: F401
+from . import (
     approvals,
     auth,
     imbalance,
@@ -28,35 +32,66 @@ from . import (  # noqa: F401
     traders,
     trades,
     users,
-    web,
     white_labels,
 )
+from .dispatch import endpoint
+from .web import RouteDef, json_response
 
 ADMIN_UI_DIR = Path(__file__).resolve().parent.parent / "admin_ui"
+FEATURES = (approvals, auth, imbalance, notifications, policies, relationships, reports, snapshots, telemetry,
+            tokens, traders, trades, users, white_labels)
+JWKS_PATH = "/.well-known/jwks.json"
 
 
-def _routes(prefix: str, listener: str) -> list[Route]:
-    return [Route(prefix + d.path, web.endpoint(d, listener), methods=[d.method]) for d in web.ROUTES]
+def _segments(path: str) -> list[str | None]:
+    """The path's segments, None for a parameter."""
+    return [None if part.startswith("{") else part for part in path.strip("/").split("/")]
+
+
+def _specificity(definition: RouteDef) -> tuple:
+    """Sort key: literal segments before parameters, segment by segment."""
+    return tuple((1, "") if s is None else (0, s) for s in _segments(definition.path)), definition.method
+
+
+def _overlap(a: list, b: list) -> bool:
+    return len(a) == len(b) and all(x is None or y is None or x == y for x, y in zip(a, b, strict=True))
+
+
+def _covers(general: list, specific: list) -> bool:
+    return all(g is None or g == s for g, s in zip(general, specific, strict=True))
+
+
+def route_table(modules: Iterable = FEATURES) -> list[RouteDef]:
+    """Every declared route, most specific first; ValueError on a duplicate or an ambiguous pair."""
+    table = sorted((d for module in modules for d in module.ROUTES), key=_specificity)
+    for i, a in enumerate(table):
+        for b in table[i + 1:]:
+            sa, sb = _segments(a.path), _segments(b.path)
+            if a.method != b.method or not _overlap(sa, sb):
+                continue
+            if sa == sb or not _covers(sb, sa):
+                raise ValueError(f"ambiguous CP routes: {a.method} {a.path} and {b.method} {b.path}")
+    return table
+
+
+def _routes(table: list[RouteDef], prefix: str, listener: str) -> list[Route]:
+    return [Route(prefix + d.path, endpoint(d, listener), methods=[d.method]) for d in table]
 
 
 async def _not_found(request, exc):
     # Unmapped URLs (and wrong methods): the real CP renders an HTML 404 page; here a JSON 404.
     status = 404 if exc.status_code in (404, 405) else exc.status_code
-    return web.json_response({"error": "Not Found" if status == 404 else str(exc.detail)}, status)
-
-
-def _jwks_route(listener: str) -> Route:
-    definition = next(d for d in web.ROUTES if d.path == "/.well-known/jwks.json")
-    return Route("/.well-known/jwks.json", web.endpoint(definition, listener), methods=["GET"])
+    return json_response({"error": "Not Found" if status == 404 else str(exc.detail)}, status)
 
 
 def build_apps() -> tuple[Starlette, Starlette]:
+    table = route_table()
     handlers = {HTTPException: _not_found}
-    admin_routes: list = _routes("/admin/api", "admin") + [_jwks_route("admin")]
+    jwks = [d for d in table if d.path == JWKS_PATH]
+    admin_routes: list = _routes(table, "/admin/api", "admin") + _routes(jwks, "", "admin")
     if (ADMIN_UI_DIR / "index.html").is_file():
-        from starlette.staticfiles import StaticFiles
         admin_routes.append(Mount("/admin", app=StaticFiles(directory=str(ADMIN_UI_DIR), html=True),
                                   name="admin-ui"))
     admin = Starlette(routes=admin_routes, exception_handlers=handlers)
-    wl = Starlette(routes=_routes("", "wl"), exception_handlers=handlers)
+    wl = Starlette(routes=_routes(table, "", "wl"), exception_handlers=handlers)
     return admin, wl

@@ -7,7 +7,10 @@ import uuid
 
 from . import dates, db, tokens, trade_details
 from .numbers import dec, integer, money, payload_total
-from .web import BEARER, ApiError, Req, route
+from .web import BEARER, ApiError, Req, Routes
+from .wl_client import WlUnreachable, call
+
+ROUTES = Routes()
 
 _PENDING_SQL = ("SELECT * FROM cp_telemetry WHERE upper(event_type) = 'TRADER_PURCHASE'"
                 " AND upper(payload::jsonb ->> 'role') = 'EXPORTER' AND upper(payload::jsonb ->> 'status') = 'PENDING'")
@@ -58,8 +61,6 @@ def _approval_json(row: dict) -> dict:
 
 
 def decide(req: Req, approve: bool):
-    from .wl_client import WlUnreachable, call
-
     trade_id = req.path_params["tradeId"]
     reason = req.obj().get("reason")
     reason = None if reason in (None, "") else str(reason)
@@ -129,9 +130,9 @@ def details(req: Req):
 
 
 for prefix in ("/trades", "/api/v2/trader/purchases"):
-    route("GET", f"{prefix}/pending", BEARER)(pending)
-    route("POST", f"{prefix}/{{tradeId}}/approve", BEARER)(lambda req: decide(req, True))
-    route("POST", f"{prefix}/{{tradeId}}/reject", BEARER)(lambda req: decide(req, False))
+    ROUTES.add("GET", f"{prefix}/pending", BEARER)(pending)
+    ROUTES.add("POST", f"{prefix}/{{tradeId}}/approve", BEARER)(lambda req: decide(req, True))
+    ROUTES.add("POST", f"{prefix}/{{tradeId}}/reject", BEARER)(lambda req: decide(req, False))
 for path in ("/trades/{tradeId}/details", "/api/v2/trader/purchases/{tradeId}/details",
              "/api/v2/control-plane/trader/purchases/{tradeId}/details"):
-    route("GET", path, BEARER)(details)
+    ROUTES.add("GET", path, BEARER)(details)

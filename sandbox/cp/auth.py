@@ -9,7 +9,9 @@ from datetime import timedelta
 import bcrypt
 
 from . import dates, db
-from .web import ApiError, Req, route
+from .web import ApiError, Req, Routes
+
+ROUTES = Routes()
 
 # The real default secret (`dev-admin-secret`) is short; PyJWT would warn on every token.
 warnings.filterwarnings("ignore", message="The HMAC key is")
@@ -89,7 +91,7 @@ def user_json(row: dict, with_status: bool = True, with_login: bool = False) -> 
     return out
 
 
-@route("POST", "/auth/login")
+@ROUTES.add("POST", "/auth/login")
 def login(req: Req):
     body = req.obj()
     email, password = body.get("email"), body.get("password")

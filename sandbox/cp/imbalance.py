@@ -5,8 +5,10 @@ import time
 import uuid
 
 from . import dates, db
-from .web import CERT, ApiError, Req, json_response, route
+from .web import CERT, ApiError, Req, Routes, json_response
 from .wl_client import WlUnreachable, call_as_wl
+
+ROUTES = Routes()
 
 ATTEMPTS = 3
 BACKOFF_S = 0.5
@@ -34,7 +36,7 @@ def _opt(value, size: int):
     return None if value is None else str(value)[:size]
 
 
-@route("POST", "/imbalance/signals", CERT)
+@ROUTES.add("POST", "/imbalance/signals", CERT)
 def submit(req: Req):
     body = req.obj()
     source = body.get("sourceId") or body.get("src")
@@ -101,7 +103,7 @@ def _dispatch(row: dict, correlation_id: str) -> dict:
                   (attempts, now if attempts else None, (error or "")[:500], now, row["id"]))
 
 
-@route("POST", "/imbalance/signals/{id}/ack", CERT)
+@ROUTES.add("POST", "/imbalance/signals/{id}/ack", CERT)
 def ack(req: Req):
     body = req.obj()
     by = body.get("acknowledgedBy") or req.header("x-client-id") or "unknown"

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 from . import dates, db
 from .numbers import dec, first, integer, payload_total
-from .web import BEARER, ApiError, Req, route
+from .web import BEARER, ApiError, Req, Routes
+
+ROUTES = Routes()
 
 ALL_ROLES = ("MASTER", "MANAGER", "TRADER")
 MANAGERS = ("MASTER", "MANAGER")
@@ -106,7 +108,7 @@ def _item(row: dict) -> dict:
             "readAt": row["read_at"]}
 
 
-@route("GET", "/notifications", BEARER)
+@ROUTES.add("GET", "/notifications", BEARER)
 def list_notifications(req: Req):
     limit = max(1, min(req.qint("limit", 50) or 50, 200))
     offset = max(0, req.qint("offset", 0) or 0)
@@ -121,14 +123,14 @@ def list_notifications(req: Req):
     return {"items": [_item(r) for r in rows], "count": count, "limit": limit, "offset": offset}
 
 
-@route("GET", "/notifications/unread-count", BEARER)
+@ROUTES.add("GET", "/notifications/unread-count", BEARER)
 def unread_count(req: Req):
     row = db.one("SELECT count(*) AS n FROM cp_notification_recipients WHERE user_id = %s AND read_at IS NULL",
                  (req.state["admin_user_id"],))
     return {"count": row["n"]}
 
 
-@route("POST", "/notifications/{id}/read", BEARER)
+@ROUTES.add("POST", "/notifications/{id}/read", BEARER)
 def mark_read(req: Req):
     with db.tx() as conn:
         row = conn.execute("SELECT * FROM cp_notification_recipients WHERE notification_id = %s AND user_id = %s"

@@ -6,13 +6,13 @@ import json
 import os
 import uuid
 
-from . import dates, db, telemetry, traders
+from . import dates, db, events, traders
+from .coerce import as_bool, int_or_400, truthy
 from .signature import sign, signed
 from .validation import MAX_SIZE, RANGE, Errors
-from .web import CERT, ApiError, Req, json_response, not_found_empty, route
+from .web import CERT, ApiError, Req, Routes, json_response, not_found_empty
 
-TRUE_WORDS = ("true", "1", "yes", "on")
-
+ROUTES = Routes()
 
 def cache_ttl() -> int:
     try:
@@ -24,39 +24,6 @@ def cache_ttl() -> int:
 def cache_headers() -> dict:
     ttl = cache_ttl()
     return {"Cache-Control": f"private, max-age={ttl}", "X-Policy-Cache-Ttl": str(ttl)}
-
-
-def truthy(value) -> bool:
-    """Groovy truth (used at registration: the string "false" is true)."""
-    if value is None:
-        return False
-    if isinstance(value, (bool, int, float)):
-        return bool(value)
-    return len(value) > 0 if isinstance(value, (str, list, dict)) else True
-
-
-def as_bool(value) -> bool:
-    """PUT coercion: true for true/"true"/"1"/"yes"/"on", anything else false."""
-    if isinstance(value, bool):
-        return value
-    return value is not None and str(value).strip().lower() in TRUE_WORDS
-
-
-def int_or_400(value, default: int | None) -> int | None:
-    """`value as Integer`: a non-numeric string answers 400 with the NumberFormatException message."""
-    if value is None:
-        return default
-    if isinstance(value, bool):
-        raise ApiError(400, f'For input string: "{str(value).lower()}"')
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value)
-    text = str(value).strip()
-    try:
-        return int(text)
-    except ValueError:
-        raise ApiError(400, f'For input string: "{value}"') from None
 
 
 def wl_list(value) -> list[str]:
@@ -121,18 +88,18 @@ def who(req: Req, body: dict) -> tuple[str | None, str | None]:
     return (None if by is None else str(by)), (None if source is None else str(source))
 
 
-@route("GET", "/wls/{id}/policies", CERT)
+@ROUTES.add("GET", "/wls/{id}/policies", CERT)
 def get_policies(req: Req):
     with db.tx() as conn:
         row = get_policy(conn, req.path_params["id"])
         if not row:
             raise not_found_empty()
         body = signed(policy_json(conn, row))
-        telemetry.record(conn, row["white_label_id"], "POLICY_PACKAGE_SENT", {"signature": body["signature"]})
+        events.record(conn, row["white_label_id"], "POLICY_PACKAGE_SENT", {"signature": body["signature"]})
     return json_response(body, headers=cache_headers())
 
 
-@route("PUT", "/wls/{id}/policies", CERT)
+@ROUTES.add("PUT", "/wls/{id}/policies", CERT)
 def put_policies(req: Req):
     body = req.obj()
     with db.tx() as conn:
@@ -203,7 +170,7 @@ def _write_revision(conn, row: dict, new: dict, by, source, now) -> None:
          by, source, new["effective_from"], now))
 
 
-@route("GET", "/wls/{id}/policies/revisions", CERT)
+@ROUTES.add("GET", "/wls/{id}/policies/revisions", CERT)
 def revisions(req: Req):
     limit = req.qint("limit", 20) or 20
     limit = max(1, min(limit, 100))
@@ -222,7 +189,7 @@ def revisions(req: Req):
     return {"items": items, "count": count, "limit": limit, "offset": offset}
 
 
-@route("POST", "/policies/pull")  # no guard in the real CP
+@ROUTES.add("POST", "/policies/pull")  # no guard in the real CP
 def pull(req: Req):
     body = req.obj()
     since = None
@@ -254,5 +221,5 @@ def pull(req: Req):
         out = {"generatedAt": dates.now(), "count": len(items), "items": items}
         out["signature"] = sign(out)
         for item in items:
-            telemetry.record(conn, item["whiteLabelId"], "POLICY_PACKAGE_SENT", {"signature": out["signature"]})
+            events.record(conn, item["whiteLabelId"], "POLICY_PACKAGE_SENT", {"signature": out["signature"]})
     return json_response(out, headers=cache_headers())

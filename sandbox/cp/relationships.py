@@ -5,11 +5,13 @@ import json
 import uuid
 from decimal import Decimal, InvalidOperation
 
-from . import dates, db, export_policy, telemetry
+from . import dates, db, events, export_policy
 from .policies import who
 from .signature import sign, signed
 from .validation import CUSTOM, IN_LIST, MAX_SIZE, MIN, NULLABLE, Errors, too_long
-from .web import CERT, ApiError, Req, not_found_empty, page, route
+from .web import CERT, ApiError, Req, Routes, not_found_empty, page
+
+ROUTES = Routes()
 
 STATUSES = ("active", "blocked", "inactive", "paused")
 APPROVAL_MODES = ("MANUAL", "AUTO", "HYBRID")
@@ -139,7 +141,7 @@ def _apply(body: dict, values: dict, errors: Errors) -> None:
         errors.check(not too_long(values["notes"], 500), MAX_SIZE)
 
 
-@route("PUT", "/relationships/{src}/{dst}", CERT)
+@ROUTES.add("PUT", "/relationships/{src}/{dst}", CERT)
 def put_relationship(req: Req):
     src, dst = req.path_params["src"], req.path_params["dst"]
     body = req.obj()
@@ -182,18 +184,18 @@ def put_relationship(req: Req):
         # Written even when the policy was invalid and ignored; for an orphan src the FK fails and the
         # answer is a 500 although the relationship is already saved (as in the real CP, §4.2).
         with db.tx() as conn:
-            telemetry.record(conn, src, "RELATIONSHIP_EXPORT_POLICY_UPDATED", {"targetId": dst})
+            events.record(conn, src, "RELATIONSHIP_EXPORT_POLICY_UPDATED", {"targetId": dst})
     return out
 
 
-@route("GET", "/relationships/{src}/{dst}", CERT)
+@ROUTES.add("GET", "/relationships/{src}/{dst}", CERT)
 def show_relationship(req: Req):
     with db.tx() as conn:
         row = get(conn, req.path_params["src"], req.path_params["dst"])
         if not row:
             raise not_found_empty()
         out = signed(rel_json(row))
-        telemetry.record(conn, row["source_id"], "RELATIONSHIP_PACKAGE_SENT",
+        events.record(conn, row["source_id"], "RELATIONSHIP_PACKAGE_SENT",
                          {"signature": out["signature"], "targetId": row["target_id"]})
     return out
 
@@ -202,7 +204,7 @@ def _truthy_param(value: str | None) -> bool:
     return value is not None and value.strip().lower() in ("true", "1", "yes", "on")
 
 
-@route("GET", "/relationships", CERT)
+@ROUTES.add("GET", "/relationships", CERT)
 def list_relationships(req: Req):
     limit, offset = page(req, 100, 200)
     where, params = [], []
@@ -235,4 +237,4 @@ def list_relationships(req: Req):
     return {"items": items, "count": count}
 
 
-route("GET", "/wls/{id}/relationships", CERT)(list_relationships)
+ROUTES.add("GET", "/wls/{id}/relationships", CERT)(list_relationships)

@@ -8,7 +8,9 @@ from decimal import Decimal
 
 from . import dates, db
 from .numbers import dec, first, integer
-from .web import CERT, Req, page, route
+from .web import CERT, Req, Routes, page
+
+ROUTES = Routes()
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 STATUSES = ("CONFIRMED", "PENDING", "REJECTED", "UNKNOWN")
@@ -78,7 +80,7 @@ def _rel(row: dict | None) -> dict | None:
             "limitAmount": row["limit_amount"], "status": row["status"], "updatedAt": row["last_updated"]}
 
 
-@route("GET", "/reports/trade-balance", CERT)
+@ROUTES.add("GET", "/reports/trade-balance", CERT)
 def trade_balance(req: Req):
     limit, offset = page(req, 100, 200)
     since, until = dates.parse_offset(req.q("from")), dates.parse_offset(req.q("to"))

@@ -4,8 +4,10 @@ from __future__ import annotations
 import uuid
 
 from . import dates, db
-from .web import CERT, ApiError, Req, route
+from .web import CERT, ApiError, Req, Routes
 from .wl_client import WlUnreachable, call_as_wl
+
+ROUTES = Routes()
 
 PAGE = 200
 
@@ -130,21 +132,21 @@ def _upsert(wl_id: str, spec: dict, items: list) -> int:
     return count
 
 
-@route("GET", "/wls/{id}/offer-categories", CERT)
+@ROUTES.add("GET", "/wls/{id}/offer-categories", CERT)
 def list_categories(req: Req):
     return _list(req, "categories")
 
 
-@route("GET", "/wls/{id}/entities", CERT)
+@ROUTES.add("GET", "/wls/{id}/entities", CERT)
 def list_entities(req: Req):
     return _list(req, "entities")
 
 
-@route("POST", "/wls/{id}/offer-categories/sync", CERT)
+@ROUTES.add("POST", "/wls/{id}/offer-categories/sync", CERT)
 def sync_categories(req: Req):
     return sync(req.path_params["id"], "categories", req.state["correlation_id"])
 
 
-@route("POST", "/wls/{id}/entities/sync", CERT)
+@ROUTES.add("POST", "/wls/{id}/entities/sync", CERT)
 def sync_entities(req: Req):
     return sync(req.path_params["id"], "entities", req.state["correlation_id"])

@@ -1,5 +1,6 @@
-"""Telemetry (contract §8.1, §8.3): ingest from the WLs with TRADER_PURCHASE validation and
-dedupe, the CP's own events (nodeId `control-plane`), and the query endpoint."""
+"""Telemetry (contract §8.1, §8.3): ingest from the WLs with TRADER_PURCHASE validation and dedupe
+(projection, trader confirmation and notifications on top), and the query endpoint.
+The CP's own events are written by `events.record`."""
 from __future__ import annotations
 
 import hashlib
@@ -8,22 +9,12 @@ import uuid
 
 import psycopg
 
-from . import dates, db
-from .web import CERT, ApiError, Req, dumps, json_response, page, route
+from . import dates, db, notifications, traders, trades
+from .events import TRADER_PURCHASE, occurred_at, trade_key
+from .web import CERT, ApiError, Req, Routes, json_response, page
 
-TRADER_PURCHASE = "TRADER_PURCHASE"
-OCCURRED_AT_FIELDS = ("settlementAt", "executedAt", "expiresAt", "confirmedAt", "createdAt")
+ROUTES = Routes()
 
-
-def record(conn, wl_id: str, event_type: str, payload: dict) -> str:
-    """Write one CP-originated event (FK to cp_white_labels: an unknown WL raises)."""
-    event_id = str(uuid.uuid4())
-    now = dates.now()
-    conn.execute(
-        "INSERT INTO cp_telemetry (id, version, white_label_id, node_id, event_type, payload, event_timestamp,"
-        " date_created, last_updated) VALUES (%s, 0, %s, 'control-plane', %s, %s, %s, %s, %s)",
-        (event_id, wl_id, event_type, dumps(payload), now, now, now))
-    return event_id
 
 
 def _missing(value) -> bool:
@@ -52,19 +43,6 @@ def _events(body) -> list:
     return events
 
 
-def occurred_at(payload: dict, event_ts) -> object:
-    for name in OCCURRED_AT_FIELDS:
-        parsed = dates.parse_flexible(payload.get(name))
-        if parsed is not None:
-            return parsed
-    return event_ts
-
-
-def trade_key(payload: dict) -> str | None:
-    value = payload.get("externalTradeId") or payload.get("tradeId")
-    return None if value in (None, "") else str(value)
-
-
 def _dedupe(event_type: str, wl_id: str, node: str, payload: dict, event_ts) -> tuple[str, str]:
     occurred = occurred_at(payload, event_ts)
     ms = dates.epoch_ms(occurred)
@@ -76,7 +54,7 @@ def _dedupe(event_type: str, wl_id: str, node: str, payload: dict, event_ts) -> 
     return str(key), hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-@route("POST", "/telemetry/events")  # no guard in the real CP
+@ROUTES.add("POST", "/telemetry/events")  # no guard in the real CP
 def ingest(req: Req):
     events = _events(req.json())
     prepared = []
@@ -108,8 +86,6 @@ def ingest(req: Req):
 
 
 def _store(conn, wl_id: str, node: str, event_type: str, payload: dict, ts) -> dict:
-    from . import notifications, traders, trades
-
     is_trade = event_type.upper() == TRADER_PURCHASE
     key, fingerprint = _dedupe(event_type, wl_id, node, payload, ts) if is_trade else (None, None)
     event_id, now = str(uuid.uuid4()), dates.now()
@@ -141,7 +117,7 @@ def event_json(row: dict) -> dict:
             "dateCreated": row["date_created"], "lastUpdated": row["last_updated"]}
 
 
-@route("GET", "/telemetry/events", CERT)
+@ROUTES.add("GET", "/telemetry/events", CERT)
 def list_events(req: Req):
     limit, offset = page(req, 50, 200)
     where, params = [], []

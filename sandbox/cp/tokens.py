@@ -12,8 +12,10 @@ import threading
 import uuid
 from datetime import timedelta
 
-from . import dates, db, telemetry
-from .web import CERT, ApiError, Req, json_response, not_found_empty, route
+from . import dates, db, events
+from .web import CERT, ApiError, Req, Routes, json_response, not_found_empty
+
+ROUTES = Routes()
 
 ISSUER = "xpory-control-plane"
 PEER_SCOPES = ("offers:sync", "trader:purchase")
@@ -134,11 +136,11 @@ def peer_token(importer_id: str, target_id, scopes) -> str:
     token = _sign(importer_id, _claims(target_id, clean, db.settings().peer_token_ttl_seconds,
                                        wlId=importer_id, targetWlId=target_id))
     with db.tx() as conn:
-        telemetry.record(conn, importer_id, "PEER_TOKEN_ISSUED", {"targetWlId": target_id, "scopes": clean})
+        events.record(conn, importer_id, "PEER_TOKEN_ISSUED", {"targetWlId": target_id, "scopes": clean})
     return token
 
 
-@route("POST", "/wls/{id}/token")  # no guard in the real CP
+@ROUTES.add("POST", "/wls/{id}/token")  # no guard in the real CP
 def issue_wl_token(req: Req):
     wl_id = req.path_params["id"]
     if not db.one("SELECT 1 FROM cp_white_labels WHERE id = %s", (wl_id,)):
@@ -149,7 +151,7 @@ def issue_wl_token(req: Req):
                           "expiresInSeconds": db.settings().wl_token_ttl_seconds}, 201)
 
 
-@route("POST", "/wls/{importerId}/peer-token")  # client certificate: enforced by the mTLS listener
+@ROUTES.add("POST", "/wls/{importerId}/peer-token")  # client certificate: enforced by the mTLS listener
 def issue_peer_token(req: Req):
     if req.listener != "wl":
         # Documented intent (DIVERGENCES.md): only a caller with a verified client certificate may mint
@@ -164,7 +166,7 @@ def issue_peer_token(req: Req):
     return json_response({"token": token, "expiresInSeconds": db.settings().peer_token_ttl_seconds}, 201)
 
 
-@route("POST", "/wls/{id}/keys/rotate", CERT)
+@ROUTES.add("POST", "/wls/{id}/keys/rotate", CERT)
 def rotate(req: Req):
     wl_id = req.path_params["id"]
     with db.tx() as conn:
@@ -182,7 +184,7 @@ def _int_b64url(value: int) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
-@route("GET", "/.well-known/jwks.json")
+@ROUTES.add("GET", "/.well-known/jwks.json")
 def jwks(req: Req):
     from cryptography.hazmat.primitives import serialization
 

@@ -5,8 +5,10 @@ import uuid
 
 from . import dates, db
 from .validation import MAX_SIZE, Errors, too_long
-from .web import CERT, ApiError, Req, not_found_empty, route
+from .web import CERT, ApiError, Req, Routes, not_found_empty
 from .wl_client import WlUnreachable, call_as_wl
+
+ROUTES = Routes()
 
 
 def trader_json(row: dict | None) -> dict | None:
@@ -72,7 +74,7 @@ def upsert(conn, wl_id: str, body: dict, admin_id: str | None) -> dict:
          values["contact_phone"], values["created_by_admin"], values["issued_at"], confirmed, now, now)).fetchone()
 
 
-@route("GET", "/wls/{id}/trader", CERT)
+@ROUTES.add("GET", "/wls/{id}/trader", CERT)
 def show(req: Req):
     with db.tx() as conn:
         out = trader_json_for(conn, req.path_params["id"])
@@ -89,15 +91,15 @@ def _upsert_route(req: Req):
         return trader_json(upsert(conn, req.path_params["id"], body, req.header("x-admin-id")))
 
 
-route("POST", "/wls/{id}/trader", CERT)(_upsert_route)
-route("PUT", "/wls/{id}/trader", CERT)(_upsert_route)
+ROUTES.add("POST", "/wls/{id}/trader", CERT)(_upsert_route)
+ROUTES.add("PUT", "/wls/{id}/trader", CERT)(_upsert_route)
 
 
 def _fail(status: int, message: str) -> ApiError:
     return ApiError(status, body={"ok": False, "error": message})
 
 
-@route("POST", "/wls/{id}/trader/sync", CERT)
+@ROUTES.add("POST", "/wls/{id}/trader/sync", CERT)
 def sync(req: Req):
     wl = db.one("SELECT * FROM cp_white_labels WHERE id = %s", (req.path_params["id"],))
     if not wl:

@@ -4,10 +4,12 @@ from __future__ import annotations
 import json
 import uuid
 
-from . import dates, db, telemetry, trade_details
+from . import dates, db, events, trade_details
+from .coerce import truthy
 from .numbers import dec, integer, money
-from .policies import truthy
-from .web import CERT, Req, page, route
+from .web import CERT, Req, Routes, page
+
+ROUTES = Routes()
 
 UPPER = {"status": "status", "settlementStatus": "settlement_status", "eventName": "event_name",
          "approvalMode": "approval_mode", "approvalPath": "approval_path", "pendingReason": "pending_reason"}
@@ -15,7 +17,7 @@ UPPER = {"status": "status", "settlementStatus": "settlement_status", "eventName
 
 def project(conn, payload: dict, event_ts, idempotency_key: str | None) -> None:
     """Last write wins in ingest order; absent, null or zero values keep the previous value."""
-    key = telemetry.trade_key(payload)
+    key = events.trade_key(payload)
     if key is None:
         return
     now = dates.now()
@@ -40,7 +42,7 @@ def project(conn, payload: dict, event_ts, idempotency_key: str | None) -> None:
             values[column] = qty
     if idempotency_key:
         values["idempotency_key"] = idempotency_key
-    values["occurred_at"] = telemetry.occurred_at(payload, event_ts)
+    values["occurred_at"] = events.occurred_at(payload, event_ts)
     values["last_event_timestamp"] = event_ts
     status = values.get("status", row["status"])
     settlement = values.get("settlement_status", row["settlement_status"])
@@ -82,7 +84,7 @@ def _in_range(value, low, high) -> bool:
     return value is not None and (low is None or value >= low) and (high is None or value <= high)
 
 
-@route("GET", "/trades")  # no guard in the real CP (§12.20)
+@ROUTES.add("GET", "/trades")  # no guard in the real CP (§12.20)
 def list_trades(req: Req):
     limit, offset = page(req, 50, 200)
     since = dates.parse_offset(req.q("from", "dateStart", "dateStarts"))
@@ -125,7 +127,7 @@ def list_trades(req: Req):
     return {"items": items, "count": count, "limit": limit, "offset": offset}
 
 
-@route("POST", "/trades/backfill", CERT)
+@ROUTES.add("POST", "/trades/backfill", CERT)
 def backfill(req: Req):
     maximum = req.qint("max")
     sql = ("SELECT * FROM cp_telemetry WHERE upper(event_type) = 'TRADER_PURCHASE'"
@@ -140,7 +142,7 @@ def backfill(req: Req):
                 payload = json.loads(row["payload"])
             except ValueError:
                 payload = None
-            if not isinstance(payload, dict) or telemetry.trade_key(payload) is None:
+            if not isinstance(payload, dict) or events.trade_key(payload) is None:
                 skipped += 1
                 continue
             project(conn, payload, row["event_timestamp"], row["idempotency_key"])

@@ -6,7 +6,9 @@ import uuid
 
 from . import dates, db
 from .auth import ROLES, check_password, hash_password, user_json
-from .web import BEARER, BEARER_MM, ApiError, Req, page, route
+from .web import BEARER, BEARER_MM, ApiError, Req, Routes, json_response, page
+
+ROUTES = Routes()
 
 _UUID_PATH = re.compile(r"[0-9a-fA-F-]{36}")
 _CLASS = "class cpservice.AdminUser"
@@ -29,12 +31,12 @@ def _me(req: Req) -> dict:
     return row
 
 
-@route("GET", "/users/me", BEARER)
+@ROUTES.add("GET", "/users/me", BEARER)
 def show_me(req: Req):
     return user_json(_me(req), with_login=True)
 
 
-@route("PUT", "/users/me", BEARER)
+@ROUTES.add("PUT", "/users/me", BEARER)
 def update_me(req: Req):
     body = req.obj()
     if any(k in body for k in ("email", "role", "status")):
@@ -52,7 +54,7 @@ def update_me(req: Req):
     return user_json(row, with_login=True)
 
 
-@route("PUT", "/users/me/password", BEARER)
+@ROUTES.add("PUT", "/users/me/password", BEARER)
 def update_my_password(req: Req):
     body = req.obj()
     current, new = body.get("currentPassword"), body.get("newPassword")
@@ -68,7 +70,7 @@ def update_my_password(req: Req):
     return user_json(row, with_login=True)
 
 
-@route("GET", "/users", BEARER_MM)
+@ROUTES.add("GET", "/users", BEARER_MM)
 def list_users(req: Req):
     limit, offset = page(req, 100, 200)
     rows = db.all("SELECT * FROM cp_users ORDER BY email LIMIT %s OFFSET %s", (limit, offset))
@@ -76,7 +78,7 @@ def list_users(req: Req):
     return {"items": [user_json(r, with_login=True) for r in rows], "count": count}
 
 
-@route("POST", "/users", BEARER_MM)
+@ROUTES.add("POST", "/users", BEARER_MM)
 def create_user(req: Req):
     body = req.obj()
     email, password = body.get("email"), body.get("password")
@@ -100,7 +102,6 @@ def create_user(req: Req):
         " VALUES (%s, %s, %s, %s, 'active', %s, %s, %s, %s) RETURNING *",
         (str(uuid.uuid4()), email, hash_password(password), role,
          _opt_str(body.get("name")), _opt_str(body.get("phone")), now, now))
-    from .web import json_response
     return json_response(user_json(row), 201)
 
 
@@ -133,7 +134,7 @@ def _status(value) -> str:
     raise ApiError(500, _validation("status", value, "inList"))
 
 
-@route("PUT", "/users/{id}", BEARER_MM)
+@ROUTES.add("PUT", "/users/{id}", BEARER_MM)
 def update_user(req: Req):
     row = _user_or_400(req.path_params["id"])
     body = req.obj()
@@ -169,7 +170,7 @@ def update_user(req: Req):
     return user_json(row, with_login=True)
 
 
-@route("POST", "/users/{id}/reset-password", BEARER_MM)
+@ROUTES.add("POST", "/users/{id}/reset-password", BEARER_MM)
 def reset_password(req: Req):
     _check_path(req.path_params["id"])
     body = req.obj()

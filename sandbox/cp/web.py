@@ -1,26 +1,22 @@
-"""The little web layer every CP module uses: the route table, the request object handed to
-handlers, JSON rendering, error answers and the two guards of contract §2 (CERT and BEARER).
+"""The little web layer every CP module uses: route declarations, the request object handed to
+handlers, JSON rendering, error answers and the names of the guards of contract §2.
 
-Handlers are plain synchronous functions `handler(req) -> Response | dict`; they run in the
-threadpool. `ApiError` becomes a JSON error answer; any other exception a JSON 500.
+Each feature module declares its own `ROUTES = Routes()`; `app.py` composes them (the order of the
+modules does not matter) and `dispatch.py` runs a handler behind its guard. Handlers are plain
+synchronous functions `handler(req) -> Response | dict`; they run in the threadpool.
 """
 from __future__ import annotations
 
 import json
-import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from starlette.requests import Request
 from starlette.responses import Response
 
 from . import dates
-
-log = logging.getLogger("sandbox.cp")
 
 # Guards (contract §2): NONE, CERT (AdminAuthInterceptor), BEARER (admin JWT), BEARER_MM (MASTER/MANAGER).
 NONE, CERT, BEARER, BEARER_MM = "NONE", "CERT", "BEARER", "BEARER_MM"
@@ -34,15 +30,14 @@ class RouteDef:
     guard: str
 
 
-ROUTES: list[RouteDef] = []
+class Routes(list):
+    """The routes one module declares: `ROUTES = Routes()`, then `@ROUTES.add("GET", "/path", CERT)`."""
 
-
-def route(method: str, path: str, guard: str = NONE):
-    """Register a handler in the shared CP route table."""
-    def register(fn: Callable) -> Callable:
-        ROUTES.append(RouteDef(method, path, fn, guard))
-        return fn
-    return register
+    def add(self, method: str, path: str, guard: str = NONE):
+        def declare(fn: Callable) -> Callable:
+            self.append(RouteDef(method, path, fn, guard))
+            return fn
+        return declare
 
 
 class ApiError(Exception):
@@ -143,49 +138,3 @@ def page(req: Req, default: int, maximum: int, zero_means_default: bool = True) 
     limit = max(1, min(limit, maximum))
     offset = max(0, req.qint("offset", 0) or 0)
     return limit, offset
-
-
-def _check_guard(guard: str, req: Req) -> None:
-    if guard == CERT:
-        # AdminAuthInterceptor (§2.1). Both listeners stand for Traefik: the WL-facing one has
-        # already verified a CA-signed client certificate at the transport level (allowlists are
-        # empty by default), and on the admin one Traefik forces `X-Client-Id: proxy-mtls`, which is
-        # the allowlisted header subject. Either way the request passes; the admin bearer is ignored.
-        return
-    if guard in (BEARER, BEARER_MM):
-        from .auth import require_admin
-        require_admin(req, managers_only=guard == BEARER_MM)
-
-
-def endpoint(definition: RouteDef, listener: str) -> Callable:
-    """The Starlette endpoint wrapping one handler for one listener."""
-    from starlette.concurrency import run_in_threadpool
-
-    async def handle(request: Request) -> Response:
-        body = await request.body()
-        headers = {k.lower(): v for k, v in request.headers.items()}
-        # Traefik's admin-api and cp routers replace any client value of X-Client-Id (§0.1).
-        headers["x-client-id"] = "proxy-mtls"
-        req = Req(request.method, dict(request.path_params),
-                  dict(request.query_params.items()), headers, body, listener)
-        correlation = headers.get("x-correlation-id") or str(uuid.uuid4())
-        req.state["correlation_id"] = correlation
-        try:
-            response = await run_in_threadpool(_call, definition, req)
-        except ApiError as err:
-            response = json_response(err.body, err.status, err.headers)
-        except Exception as exc:  # never a traceback page
-            log.exception("unhandled error on %s %s", request.method, request.url.path)
-            response = json_response({"error": f"Internal server error: {type(exc).__name__}: {exc}"}, 500)
-        response.headers["X-Correlation-Id"] = correlation
-        return response
-
-    return handle
-
-
-def _call(definition: RouteDef, req: Req) -> Response:
-    _check_guard(definition.guard, req)
-    result = definition.handler(req)
-    if isinstance(result, Response):
-        return result
-    return json_response(result)

@@ -4,8 +4,11 @@ from __future__ import annotations
 import uuid
 
 from . import dates, db, policies
+from .coerce import int_or_400
 from .validation import BLANK, EMAIL, IN_LIST, MAX_SIZE, RANGE, UNIQUE, Errors, is_email, too_long
-from .web import CERT, ApiError, Req, json_response, not_found_empty, page, route
+from .web import CERT, ApiError, Req, Routes, json_response, not_found_empty, page
+
+ROUTES = Routes()
 
 STATUSES = ("active", "inactive")
 
@@ -42,7 +45,7 @@ def _opt(value):
     return None if value is None else str(value)
 
 
-@route("GET", "/wls", CERT)
+@ROUTES.add("GET", "/wls", CERT)
 def list_wls(req: Req):
     limit, offset = page(req, 100, 200)
     where, params = [], []
@@ -61,7 +64,7 @@ def list_wls(req: Req):
         return {"items": [wl_json(conn, r) for r in rows], "count": count}
 
 
-@route("POST", "/wls", CERT)
+@ROUTES.add("POST", "/wls", CERT)
 def create_wl(req: Req):
     body = req.obj()
     if not body.get("name"):
@@ -72,7 +75,7 @@ def create_wl(req: Req):
     fields = {"name": str(body["name"]), "description": _opt(body.get("description")),
               "contact_email": str(body["contactEmail"]), "gateway_url": _opt(body.get("gatewayUrl")),
               "status": str(body.get("status") or "active")}
-    delay = policies.int_or_400(policy_in.get("exportDelaySeconds"), 0)
+    delay = int_or_400(policy_in.get("exportDelaySeconds"), 0)
     # Client-supplied `id` is discarded: the real domain's uuid2 generator always assigns a new one (§3.1).
     wl_id = str(uuid.uuid4())
     with db.tx() as conn:
@@ -90,7 +93,7 @@ def create_wl(req: Req):
         return json_response(wl_json(conn, get(conn, wl_id)), 201)
 
 
-@route("GET", "/wls/{id}", CERT)
+@ROUTES.add("GET", "/wls/{id}", CERT)
 def show_wl(req: Req):
     with db.tx() as conn:
         row = get(conn, req.path_params["id"])
@@ -99,7 +102,7 @@ def show_wl(req: Req):
         return wl_json(conn, row)
 
 
-@route("PUT", "/wls/{id}")  # no guard in the real CP (contract §1, §12.2)
+@ROUTES.add("PUT", "/wls/{id}")  # no guard in the real CP (contract §1, §12.2)
 def update_wl(req: Req):
     body = req.obj()
     with db.tx() as conn:

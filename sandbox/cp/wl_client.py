@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import json
 import logging
+import ssl
 import threading
 import uuid
 from dataclasses import dataclass
 from typing import Any
+
+from . import db, tokens
 
 log = logging.getLogger("sandbox.cp.wl_client")
 _client = None
@@ -51,11 +54,8 @@ def _http():
     global _client
     with _lock:
         if _client is None:
-            import ssl
+            import httpx  # third-party, imported on first use: keeps the CP's start fast
 
-            import httpx
-
-            from . import db
             ca = db.settings().ca_cert
             verify = ssl.create_default_context(cafile=str(ca)) if ca.is_file() else True
             _client = httpx.Client(verify=verify, follow_redirects=False,
@@ -66,7 +66,7 @@ def _http():
 def call(method: str, gateway_url: str, path: str, *, token: str | None = None, body: Any = None,
          send_json_header: bool = False, correlation_id: str | None = None,
          timeout: tuple[float, float] = DEFAULT_TIMEOUT) -> WlResponse:
-    import httpx
+    import httpx  # third-party, imported on first use (see _http)
 
     headers = {"Accept": "application/json"}
     if token:
@@ -91,7 +91,5 @@ def call(method: str, gateway_url: str, path: str, *, token: str | None = None, 
 
 def call_as_wl(method: str, wl: dict, path: str, **kwargs) -> WlResponse:
     """A call authenticated with the CP's JWT for that WL (scopes ["policies:read"])."""
-    from . import tokens
-
     token = tokens.wl_token(wl["id"], ["policies:read"])
     return call(method, wl["gateway_url"], path, token=token, **kwargs)

@@ -6,6 +6,7 @@ importer has exporters configured and the buyer accounts).
 """
 from __future__ import annotations
 
+import html as _h
 import logging
 
 import httpx
@@ -62,7 +63,6 @@ def _origin_offer(request: Request):
     if row is None:
         return HTMLResponse("<!doctype html><html lang='pt-BR'><body><h1>Oferta não encontrada</h1></body></html>",
                             status_code=404)
-    import html as _h
     return HTMLResponse(
         f"<!doctype html><html lang='pt-BR'><head><meta charset='utf-8'><title>{_h.escape(row['title'])}</title></head>"
         f"<body><h1>{_h.escape(row['title'])}</h1><p>Vendedor: {_h.escape(row['name'])}</p>"
