@@ -2,6 +2,8 @@
 
 - `server_context(ca)`: verifies the stack's server certificates against the profile's CA.
 - `client_context(ca, p12, password)`: the same, presenting the WL client certificate (mTLS).
+Chain and host-name verification stay on; only OpenSSL's *strict* X.509 mode is off (see
+`server_context`), so the CA that xpory-trader's certificate script makes is accepted.
 Python's ssl module cannot read PKCS#12, so the .p12 is opened with `cryptography` and its key and
 chain are written as private PEM files (mode 0600) into the runtime folder.
 """
@@ -35,6 +37,12 @@ def server_context(ca_file: Path) -> ssl.SSLContext:
     except ValueError:
         raise ConfigError(f"XPORY_CA_FILE={ca_file} não é um certificado PEM.") from None
     context = ssl.create_default_context(cafile=str(ca_file))
+    # Python >= 3.13 turns on VERIFY_X509_STRICT in create_default_context. The CA that xpory-trader's
+    # scripts/setup-traefik-certs.sh generates (`openssl req -x509` with the default config) has no
+    # keyUsage extension, and its server certificates no authorityKeyIdentifier: strict mode refuses
+    # both, so the staging stack would look like "certificate verify failed". Clear only that flag:
+    # the chain must still lead to XPORY_CA_FILE (CERT_REQUIRED) and the host name must still match.
+    context.verify_flags &= ~ssl.VERIFY_X509_STRICT
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
 
