@@ -1,4 +1,8 @@
-"""Fixtures shared by every test folder: a real TLS server (ssl + http.server) on loopback."""
+"""Fixtures shared by every test folder: a real TLS server (ssl + http.server) on loopback.
+
+It answers every GET with JSON naming the path and the client certificate's CN; at
+/.well-known/jwks.json that JSON is also a JWKS (`keys`, empty unless a test sets `jwks_keys`), so
+the suite's health check sees a CP."""
 from __future__ import annotations
 
 import http.server
@@ -16,7 +20,10 @@ class _JsonHandler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         peer = self.connection.getpeercert() if isinstance(self.connection, ssl.SSLSocket) else None
         subject = dict(x[0] for x in peer["subject"]) if peer else {}
-        body = json.dumps({"path": self.path, "client_cn": subject.get("commonName")}).encode()
+        answer = {"path": self.path, "client_cn": subject.get("commonName")}
+        if self.path == "/.well-known/jwks.json" and self.server.jwks_keys is not None:
+            answer["keys"] = self.server.jwks_keys
+        body = json.dumps(answer).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -30,6 +37,7 @@ class _JsonHandler(http.server.BaseHTTPRequestHandler):
 class _TlsServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     tls: ssl.SSLContext
+    jwks_keys: list | None  # None: the JWKS path answers without `keys` (not a JWKS)
 
     def finish_request(self, request, client_address) -> None:
         # the handshake happens in the request's thread, so a refused client never blocks the server
@@ -51,6 +59,9 @@ class TlsServer:
     def handshake_errors(self) -> list:
         return self.server.handshake_errors
 
+    def serve_jwks_keys(self, keys: list | None) -> None:
+        self.server.jwks_keys = keys
+
 
 @pytest.fixture
 def tls_server():
@@ -68,6 +79,7 @@ def tls_server():
         server = _TlsServer(("127.0.0.1", 0), _JsonHandler)
         server.tls = context
         server.handshake_errors = []
+        server.jwks_keys = []
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         servers.append(server)
         port = server.server_address[1]

@@ -216,3 +216,70 @@ def test_wait_until_answers_waits_through_502_503_504(http_server):
         base.wait_until_answers("WL", "XPORY_EXPORTER_URL", http_server.url + "/status/503",
                                 verify=True, timeout=0.3)
     base.wait_until_answers("WL", "XPORY_EXPORTER_URL", http_server.url + "/status/404", verify=True, timeout=1)
+
+
+# --- the CP's health is a JWKS, not any HTTP status ------------------------------------------------
+def _rsa_jwk(kid: str) -> dict:
+    import json
+
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jwt.algorithms import RSAAlgorithm
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    return {**json.loads(RSAAlgorithm.to_jwk(key)), "kid": kid, "use": "sig", "alg": "RS256"}
+
+
+def _jwks_url(server) -> str:
+    return server.url + "/.well-known/jwks.json"
+
+
+@pytest.mark.parametrize("keys", [[], "one-rsa-key"])
+def test_a_jwks_with_a_keys_array_is_healthy(embedded_pki, tls_server, keys):
+    server = tls_server(embedded_pki.server_cert, embedded_pki.server_key)
+    server.serve_jwks_keys([_rsa_jwk("k1")] if keys == "one-rsa-key" else keys)
+    base.wait_until_answers("CP", "XPORY_CP_URL", _jwks_url(server), verify=tls_server_context(embedded_pki),
+                            timeout=2, wait_for_start=False)
+
+
+@pytest.mark.parametrize("keys, shown", [
+    (None, "HTTP 200 com JSON sem o array 'keys' de um JWKS"),
+    ([{"kty": "RSA", "kid": "k1", "e": "AQAB"}], "JWKS com chave inválida (kid 'k1')"),
+])
+def test_a_cp_that_should_be_up_but_serves_no_jwks_fails_at_once(embedded_pki, tls_server, keys, shown):
+    server = tls_server(embedded_pki.server_cert, embedded_pki.server_key)
+    server.serve_jwks_keys(keys)
+    started = time.monotonic()
+    with pytest.raises(StackError) as info:
+        base.wait_until_answers("CP (mTLS)", "XPORY_CP_URL", _jwks_url(server), verify=tls_server_context(embedded_pki),
+                                timeout=10, wait_for_start=False)
+    assert time.monotonic() - started < 5  # at once, not after the 10 s deadline
+    assert "(XPORY_CP_URL) não serve o JWKS do CP" in str(info.value) and shown in str(info.value)
+
+
+def test_a_404_where_the_jwks_should_be_is_not_a_healthy_cp(http_server):
+    with pytest.raises(StackError, match=r"não serve o JWKS do CP: HTTP 404 em vez do JWKS"):
+        base.wait_until_answers("CP", "XPORY_CP_URL", http_server.url + "/.well-known/jwks.json", verify=True,
+                                timeout=2, wait_for_start=False)
+
+
+def test_a_starting_cp_is_waited_for_until_it_serves_the_jwks(embedded_pki, tls_server):
+    import threading
+
+    server = tls_server(embedded_pki.server_cert, embedded_pki.server_key)
+    server.serve_jwks_keys(None)
+    with pytest.raises(StackError, match=r"CP não serviu o JWKS em 0.3s .*sem o array 'keys'"):
+        base.wait_until_answers("CP", "XPORY_CP_URL", _jwks_url(server), verify=tls_server_context(embedded_pki),
+                                timeout=0.3)
+    timer = threading.Timer(0.3, server.serve_jwks_keys, args=([_rsa_jwk("k2")],))
+    timer.start()
+    started = time.monotonic()
+    base.wait_until_answers("CP", "XPORY_CP_URL", _jwks_url(server), verify=tls_server_context(embedded_pki),
+                            timeout=10)
+    assert time.monotonic() - started >= 0.3  # it waited for the JWKS instead of taking the 200 before it
+    timer.join()
+
+
+def tls_server_context(embedded_pki):
+    from support.tls import server_context
+
+    return server_context(embedded_pki.ca_cert)
