@@ -30,7 +30,9 @@ class StackController:
     def restart_cp(self) -> None:
         raise CannotInThisProfile(
             f"O perfil {self.config.perfil} (XPORY_STACK={self.config.stack}) não sabe reiniciar o CP. "
-            "Reinicie o serviço controlplane à mão e rode de novo, ou use XPORY_STACK=compose/embedded."
+            "Defina XPORY_CP_RESTART_COMMAND com o comando que reinicia o CP dessa stack (exemplo: "
+            "XPORY_CP_RESTART_COMMAND=docker compose -f /srv/xpory-trader/docker-compose.yml restart controlplane), "
+            "ou use XPORY_STACK=compose/embedded."
         )
 
     def stop(self) -> None:

@@ -211,7 +211,7 @@ class EmbeddedStack(StackController):
         """Like `docker compose restart controlplane`: stop the CP process, start it, wait healthy."""
         self._terminate("cp")
         self._spawn("cp")
-        self._wait_services(("cp",), self.config.startup_timeout_seconds)
+        self._wait_services(("cp",), self.config.cp_restart_timeout_seconds)
 
     def _terminate(self, part: str, timeout: float = 10.0) -> None:
         proc = self.procs.pop(part, None)

@@ -1,5 +1,10 @@
-"""An already-running stack (profile `externo`, or staging-local without compose): health check only."""
+"""An already-running stack (profile `externo`, or staging-local without compose): a health check, and
+"restart the CP" only through the profile's XPORY_CP_RESTART_COMMAND."""
 from __future__ import annotations
+
+import shlex
+import subprocess
+import time
 
 import psycopg
 
@@ -46,3 +51,25 @@ class ExternalStack(StackController):
         self.config.require_all()
         check_health(self.config, self.config.startup_timeout_seconds)
         return self.config
+
+    def restart_cp(self) -> None:
+        """Run XPORY_CP_RESTART_COMMAND (no shell) within XPORY_CP_RESTART_TIMEOUT_SECONDS, then wait until
+        the CP serves its JWKS again. That the CP really restarted is proven by the reset itself: after
+        the TRUNCATE of cp_users only a CP that started again can bootstrap the MASTER user it logs in as."""
+        command = (self.config.get("XPORY_CP_RESTART_COMMAND") or "").strip()
+        if not command:
+            super().restart_cp()
+        timeout = self.config.cp_restart_timeout_seconds
+        deadline = time.monotonic() + timeout
+        try:
+            result = subprocess.run(shlex.split(command), capture_output=True, text=True, timeout=timeout,
+                                    stdin=subprocess.DEVNULL)
+        except FileNotFoundError:
+            raise StackError(f"XPORY_CP_RESTART_COMMAND: o programa {shlex.split(command)[0]!r} não existe.") from None
+        except subprocess.TimeoutExpired:
+            raise StackError(f"XPORY_CP_RESTART_COMMAND não terminou em {timeout:g}s "
+                             "(XPORY_CP_RESTART_TIMEOUT_SECONDS).") from None
+        if result.returncode != 0:
+            tail = (result.stderr or result.stdout).strip()[-400:]
+            raise StackError(f"XPORY_CP_RESTART_COMMAND falhou (código {result.returncode}): {tail}")
+        check_health(self.config, max(1.0, deadline - time.monotonic()), wait_for_start=True)

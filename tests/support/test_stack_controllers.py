@@ -16,20 +16,35 @@ from support.stack.external import ExternalStack, check_health
 
 
 class FakeRunner:
-    """Stands for subprocess.run: records (command, cwd) and answers with the given exit code."""
+    """Stands for subprocess.run: records (command, cwd) and answers the commands of `fails` (all by
+    default) with the given exit code. The CP container's id and StartedAt (asked around a restart)
+    answer like docker, with a StartedAt that changes on every inspect."""
 
-    def __init__(self, returncode: int = 0, stderr: str = "", stdout: str = ""):
+    def __init__(self, returncode: int = 0, stderr: str = "", stdout: str = "", fails: tuple[str, ...] = ()):
         self.calls: list[tuple[list[str], str]] = []
-        self.returncode, self.stderr, self.stdout = returncode, stderr, stdout
+        self.returncode, self.stderr, self.stdout, self.fails = returncode, stderr, stdout, fails
 
     def __call__(self, command, *, cwd, capture_output, text, timeout):
         assert capture_output and text and timeout > 0
         self.calls.append((list(command), cwd))
+        if command == compose.cp_container_command():
+            return subprocess.CompletedProcess(command, 0, "cid\n", "")
+        if command[:2] == ["docker", "inspect"]:
+            return subprocess.CompletedProcess(command, 0, f"2026-01-06T12:00:0{len(self.calls)}Z true\n", "")
+        if self.fails and " ".join(command) not in self.fails:
+            return subprocess.CompletedProcess(command, 0, "", "")
         return subprocess.CompletedProcess(command, self.returncode, self.stdout, self.stderr)
+
+    def commands(self) -> list[tuple[list[str], str]]:
+        """The calls other than the container/StartedAt look-ups."""
+        return [(c, cwd) for c, cwd in self.calls if c != compose.cp_container_command() and c[:2] != ["docker", "inspect"]]
 
 
 @pytest.fixture
 def compose_config(profiles_dir, full_environ, tmp_path):
+    (tmp_path / "traefik" / "certs").mkdir(parents=True)  # a checkout whose certificates exist already
+    (tmp_path / "traefik" / "certs" / "ca.crt").write_text("CA")
+
     def make(**overrides) -> config.Config:
         env = full_environ(**{"XPORY_PERFIL": "staging-local", "XPORY_TRADER_DIR": str(tmp_path), **overrides})
         return config.load(environ=env, profiles_dir=profiles_dir)
@@ -60,8 +75,9 @@ def test_restart_cp_runs_in_the_trader_checkout_then_waits_healthy(compose_confi
     runner = FakeRunner()
     stack = ComposeStack(compose_config(), runner=runner)
     stack.restart_cp()
-    assert runner.calls == [(["docker", "compose", "restart", "controlplane"], str(tmp_path))]
-    assert len(health_calls) == 1 and health_calls[0][1] == 60.0  # staging-local's startup timeout
+    assert runner.commands() == [(["docker", "compose", "restart", "controlplane"], str(tmp_path))]
+    assert {cwd for _, cwd in runner.calls} == {str(tmp_path)}
+    assert len(health_calls) == 1 and 170 < health_calls[0][1] <= 180  # staging-local's CP restart deadline
 
 
 def test_start_with_compose_up_runs_step_0_in_order(compose_config, health_calls, tmp_path):
@@ -81,7 +97,8 @@ def test_start_without_compose_up_only_checks_health(compose_config, health_call
 
 def test_a_failing_command_gives_the_command_and_the_stderr_tail(compose_config, health_calls, tmp_path):
     stderr = "noise " * 200 + "\nno such service: controlplane\n"
-    stack = ComposeStack(compose_config(), runner=FakeRunner(returncode=1, stderr=stderr))
+    stack = ComposeStack(compose_config(), runner=FakeRunner(returncode=1, stderr=stderr,
+                                                             fails=("docker compose restart controlplane",)))
     with pytest.raises(StackError) as info:
         stack.restart_cp()
     message = str(info.value)
