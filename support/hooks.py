@@ -2,40 +2,47 @@
 World, attach evidence (HTTP log, World dump, UI screenshot/trace) to failing scenarios, stop the stack.
 
 A setup problem (bad profile, stack down, refused certificate) ends the run in before_all with one
-clear message and exit code 2, distinct from failed scenarios (exit code 1).
+clear message and exit code 2, distinct from failed scenarios (exit code 1). One met inside a step (a
+stack process that died, a stack that stopped answering, docker missing...) ends the run with exit
+code 2 too, after the reports and the evidence are written (support/run_outcome.py).
 """
 from __future__ import annotations
 
 import os
 import sys
 import time
+from pathlib import Path
 
 from . import config as config_module
-from . import redaction, reports
+from . import redaction, reports, run_outcome
 from .errors import SuiteSetupError
 from .session import open_session
 from .world import World
 
-SETUP_FAILURE_EXIT = 2
+
+def _reports_dir(config=None) -> Path:
+    if config is not None:
+        return config.path("XPORY_REPORTS_DIR")
+    return config_module.ROOT / os.environ.get("XPORY_REPORTS_DIR", "reports")
 
 
-def _abort(message: str) -> None:
-    sys.stderr.write(f"\nA suíte não pôde rodar: {message}\n")
-    sys.stderr.flush()
-    os._exit(SETUP_FAILURE_EXIT)  # behave would otherwise report every scenario as failed
+def _abort(message: str, config=None) -> None:
+    run_outcome.abort_run(message, _reports_dir(config))  # behave would otherwise report every scenario as failed
 
 
 def before_all(context) -> None:
     started = time.perf_counter()
     profile = context.config.userdata.get("perfil")
+    config = None
     try:
         config = config_module.load(profile)
         context.session = open_session(config)
     except SuiteSetupError as exc:
-        _abort(str(exc))
+        _abort(str(exc), config)
     session = context.session
     redaction.install(session.masker)  # step failures, step output and logging reach the reports masked
     reports.setup(context, session.config)  # JUnit under XPORY_REPORTS_DIR, plus the HTML report
+    run_outcome.install(context, session.reports_dir)  # last reporter: exit code 2 after a setup problem
     print(f"Stack: {session.stack.describe()} pronta em {time.perf_counter() - started:.2f}s "
           f"(perfil {session.config.perfil})", file=sys.stderr)
 
@@ -49,12 +56,16 @@ def before_scenario(context, scenario) -> None:
         try:
             context.world.ui = runner_for(context.session).new_scenario()
         except SuiteSetupError as exc:
-            _abort(str(exc))
+            _abort(context.session.masker.text(str(exc)), context.session.config)
 
 
 def after_step(context, step) -> None:
     if step.status == "failed":
         step.error_message = context.session.masker.text(step.error_message or "")
+    if step.status.has_failed():
+        cause = run_outcome.setup_cause(context.session, getattr(step, "exception", None))
+        if cause is not None:
+            run_outcome.end_for_setup(context, cause)
     ui = getattr(context.world, "ui", None)
     if ui is not None and step.status.has_failed():  # failed or error (e.g. a Playwright timeout):
         from .ui.evidence import finish_scenario  # screenshot + trace now, attached to the failing step

@@ -38,6 +38,10 @@ class StackController:
     def stop(self) -> None:
         """Stop what start() started (nothing for an external stack)."""
 
+    def died(self) -> str | None:
+        """A message naming the stack process that is no longer running, or None (all up, or unknown)."""
+        return None
+
     def describe(self) -> str:
         return self.name
 

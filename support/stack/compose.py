@@ -40,6 +40,10 @@ def cp_container_command() -> list[str]:
     return ["docker", "compose", "ps", "-q", CP_SERVICE]
 
 
+def services_command() -> list[str]:
+    return ["docker", "compose", "ps", "-a", "--format", "{{.Service}} {{.State}} {{.Status}}"]
+
+
 def started_at_command(container: str) -> list[str]:
     return ["docker", "inspect", "--format", "{{.State.StartedAt}} {{.State.Running}}", container]
 
@@ -99,6 +103,18 @@ class ComposeStack(StackController):
                 self._run(command)
         check_health(self.config, self.config.startup_timeout_seconds, wait_for_start=starting)
         return self.config
+
+    def died(self) -> str | None:
+        """A service of the xpory-trader compose project that is not running (`docker compose ps -a`)."""
+        try:
+            listing = self._run(services_command(), timeout=30)
+        except StackError:
+            return None  # docker itself cannot say: leave the step's own failure as it is
+        stopped = [line for line in listing.splitlines() if line.strip() and line.split()[1:2] != ["running"]]
+        if not stopped:
+            return None
+        return (f"serviço(s) da stack do xpory-trader fora do ar ({self.workdir}): " + "; ".join(stopped)
+                + ". Veja `docker compose logs`.")
 
     def cp_started_at(self) -> str:
         """The controlplane container's StartedAt (docker inspect), which a restart changes."""

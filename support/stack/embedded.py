@@ -147,6 +147,14 @@ class EmbeddedStack(StackController):
                 )
         return check
 
+    def died(self) -> str | None:
+        """The sandbox process that ended during the run (named, with its exit code and log tail)."""
+        for part, proc in self.procs.items():
+            if proc.poll() is not None:
+                return (f"o processo {part} do sandbox terminou durante a execução (código {proc.returncode}). "
+                        f"Log: {self.logs / (part + '.log')}\n{self.log_tail(part)}")
+        return None
+
     def log_tail(self, part: str, lines: int = 15) -> str:
         path = self.logs / f"{part}.log"
         if not path.exists():

@@ -117,5 +117,8 @@ def test_the_ci_gate_says_the_suite_could_not_run(tmp_path):
     ran = run(["bash", str(REPO / ".ci" / "portao")], cwd=REPO, env=externo(tmp_path))
     assert ran.code == 2, ran.output
     assert ran.stdout.rstrip().endswith("(código 2)")
-    assert "== portão: a suíte não pôde rodar: configuração, stack fora do ar ou certificado recusado" in ran.stdout
-    assert "(XPORY_CP_ADMIN_API)" in ran.stderr
+    verdict = ran.stdout.rstrip().splitlines()[-1]
+    assert verdict.startswith("== portão: a suíte não pôde rodar: API admin do CP não respondeu em https://127.0.0.1:")
+    assert "(XPORY_CP_ADMIN_API)" in verdict and "(XPORY_CP_ADMIN_API)" in ran.stderr
+    for secret in (*SECRETS.values(), DB_PASSWORD, P12_PASSWORD):
+        assert secret not in ran.output

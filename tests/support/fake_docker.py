@@ -3,6 +3,7 @@ PATH lookup, arguments, stdin, exit codes, output parsing) run unchanged, agains
 
 What it knows (state in a JSON file, every call appended to calls.jsonl):
 - `docker compose ps -q controlplane` → the CP container id (empty: no container);
+- `docker compose ps -a --format ...` → the `services` lines ("<service> <state> <status>");
 - `docker inspect --format '{{.State.StartedAt}} {{.State.Running}}' <id>`;
 - `docker compose restart controlplane` → a new StartedAt (unless `restart_changes` is false);
 - `docker compose [-f file] up -d` → nothing;
@@ -39,6 +40,8 @@ if args[:1] == ["compose"]:
         rest = rest[2:]
     if rest == ["ps", "-q", "controlplane"]:
         print(state["cp_container"])
+    elif rest[:3] == ["ps", "-a", "--format"]:
+        print("\n".join(state["services"]))
     elif rest == ["restart", "controlplane"]:
         if state.get("restart_exit"):
             fail("Error response from daemon: restart failed", state["restart_exit"])
@@ -97,7 +100,8 @@ def install(folder: Path, monkeypatch, **state) -> FakeDocker:
     fake = FakeDocker(folder)
     defaults = {"cp_container": "0f3c9a1e2b7d", "started_at": "2026-01-06T12:00:00.000000000Z", "running": True,
                 "endpoint": "unix:///var/run/docker.sock", "db_containers": [], "pg_host": "127.0.0.1",
-                "pg_port": 5432, "psql": "psql"}
+                "pg_port": 5432, "psql": "psql",
+                "services": ["controlplane running Up 2 hours", "postgres running Up 2 hours"]}
     fake.state_file.write_text(json.dumps({**defaults, **state}))
     monkeypatch.setenv("FAKE_DOCKER_STATE", str(fake.state_file))
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
