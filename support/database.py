@@ -1,7 +1,14 @@
 """SQL access to the stack's databases: `xpory_cp` (CP), `wl-01` (exporter), `wl-03` (importer).
 
+Each database is reached with psycopg through its DSN, or, when the profile names its container
+(XPORY_<CP|EXPORTER|IMPORTER>_DB_CONTAINER), through `docker exec -i <container> psql` like the runbook
+(support/docker_psql.py): the same rows, the same row counts, the same error classes.
+
 Destructive statements (TRUNCATE, UPDATE, DELETE, INSERT) go through `Databases.destructive()`, which
-refuses unless every target database is on loopback or XPORY_ALLOW_REMOTE_RESET=true.
+refuses unless every target database is on loopback or XPORY_ALLOW_REMOTE_RESET=true. A database in a
+container counts as local when the docker engine that runs the container is this machine's (DOCKER_HOST
+or the current docker context is a Unix socket or a loopback address): `docker exec` then reaches it
+without leaving the machine. An engine elsewhere (tcp://host, ssh://host) is remote.
 """
 from __future__ import annotations
 
@@ -17,10 +24,13 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import dict_row
 
 from .config import is_loopback
+from .docker_psql import DockerPsql
 from .errors import StackError, UnsafeOperation
 from .masking import Masker
 
 NAMES = {"cp": "XPORY_CP_DSN", "exporter": "XPORY_EXPORTER_DSN", "importer": "XPORY_IMPORTER_DSN"}
+CONTAINER_SETTINGS = {"cp": "XPORY_CP_DB_CONTAINER", "exporter": "XPORY_EXPORTER_DB_CONTAINER",
+                      "importer": "XPORY_IMPORTER_DB_CONTAINER"}
 
 
 @dataclass
@@ -28,6 +38,10 @@ class Database:
     name: str  # cp | exporter | importer
     dsn: str
     masker: Masker
+    container: str | None = None  # reach it through `docker exec -i <container> psql`
+
+    def __post_init__(self) -> None:
+        self.docker = DockerPsql(self.container, self.dsn, CONTAINER_SETTINGS[self.name]) if self.container else None
 
     @property
     def host(self) -> str | None:
@@ -47,15 +61,26 @@ class Database:
 
     @property
     def on_loopback(self) -> bool:
+        if self.docker is not None:
+            return self.docker.engine_is_local
         return all(h.startswith(("/", "@")) or is_loopback(h) for h in self.hosts)  # "/..." = Unix socket
 
     @property
+    def setting(self) -> str:
+        return CONTAINER_SETTINGS[self.name] if self.docker is not None else NAMES[self.name]
+
+    @property
     def label(self) -> str:
+        if self.docker is not None:
+            return f"{self.docker.label} (docker {self.docker.engine_host})"
         parsed = urlparse(self.dsn)
         return f"{parsed.path.lstrip('/')}@{','.join(self.hosts) or parsed.hostname}:{parsed.port or 5432}"
 
     @contextmanager
     def connect(self) -> Iterator[psycopg.Connection]:
+        if self.docker is not None:
+            raise StackError(f"{self.setting}: o banco {self.docker.label} só é alcançado por docker exec psql; "
+                             "use Database.rows/scalar/counts (não há conexão direta)")
         try:
             conn = psycopg.connect(self.dsn, row_factory=dict_row, connect_timeout=5, autocommit=True)
         except psycopg.OperationalError as exc:
@@ -68,19 +93,29 @@ class Database:
             conn.close()
 
     def rows(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[dict]:
+        if self.docker is not None:
+            return self.docker.rows(sql, params)
         with self.connect() as conn:
             return list(conn.execute(sql, params).fetchall())
 
     def scalar(self, sql: str, params: Sequence[Any] | dict | None = None) -> Any:
-        with self.connect() as conn:
-            row = conn.execute(sql, params).fetchone()
-        return None if row is None else next(iter(row.values()))
+        rows = self.rows(sql, params)
+        return None if not rows else next(iter(rows[0].values()))
+
+    def counts(self, tables: Sequence[str]) -> dict[str, int]:
+        """Row count of each table, in one query."""
+        if not tables:
+            return {}
+        columns = ", ".join(f'(SELECT count(*) FROM {t}) AS "{t}"' for t in tables)
+        return {t: int(n) for t, n in self.rows(f"SELECT {columns}")[0].items()}
 
     def _write(self, sql: str, params: Sequence[Any] | dict | None = None, attempts: int = 3) -> int:
         """Run one write; a deadlock with the running stack (e.g. a TRUNCATE while the CP records
         telemetry) is retried, since PostgreSQL rolled the statement back whole."""
         for attempt in range(1, attempts + 1):
             try:
+                if self.docker is not None:
+                    return self.docker.write(sql, params)
                 with self.connect() as conn:
                     return conn.execute(sql, params).rowcount
             except (psycopg.errors.DeadlockDetected, psycopg.errors.LockNotAvailable):
@@ -94,11 +129,19 @@ class Database:
 
 class Databases:
     def __init__(self, cp_dsn: str, exporter_dsn: str, importer_dsn: str, masker: Masker,
-                 allow_remote: bool = False):
-        self.cp = Database("cp", cp_dsn, masker)
-        self.exporter = Database("exporter", exporter_dsn, masker)
-        self.importer = Database("importer", importer_dsn, masker)
+                 allow_remote: bool = False, containers: dict[str, str | None] | None = None):
+        containers = containers or {}
+        self.cp = Database("cp", cp_dsn, masker, containers.get("cp"))
+        self.exporter = Database("exporter", exporter_dsn, masker, containers.get("exporter"))
+        self.importer = Database("importer", importer_dsn, masker, containers.get("importer"))
         self.allow_remote = allow_remote
+
+    @classmethod
+    def from_config(cls, config, masker: Masker) -> Databases:
+        """The run's three databases: DSNs, containers (if named) and XPORY_ALLOW_REMOTE_RESET."""
+        containers = {name: config.get(setting) for name, setting in CONTAINER_SETTINGS.items()}
+        return cls(config.cp_dsn, config.exporter_dsn, config.importer_dsn, masker,
+                   allow_remote=config.allow_remote_reset, containers=containers)
 
     def all(self) -> tuple[Database, ...]:
         return (self.cp, self.exporter, self.importer)
@@ -106,7 +149,7 @@ class Databases:
     def check_destructive_allowed(self, *targets: Database) -> None:
         remote = [db for db in (targets or self.all()) if not db.on_loopback]
         if remote and not self.allow_remote:
-            names = ", ".join(f"{db.label} ({NAMES[db.name]})" for db in remote)
+            names = ", ".join(f"{db.label} ({db.setting})" for db in remote)
             raise UnsafeOperation(
                 f"Recusado: o reset apaga dados (TRUNCATE/UPDATE) e estes bancos não estão no loopback: {names}. "
                 "Se é isso mesmo, defina XPORY_ALLOW_REMOTE_RESET=true."

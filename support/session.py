@@ -61,8 +61,7 @@ class Session:
 
 def databases_for(config: Config, masker: Masker) -> Databases:
     """The run's three databases, with the destructive-SQL guard set from XPORY_ALLOW_REMOTE_RESET."""
-    return Databases(config.cp_dsn, config.exporter_dsn, config.importer_dsn, masker,
-                     allow_remote=config.allow_remote_reset)
+    return Databases.from_config(config, masker)
 
 
 def open_session(config: Config) -> Session:

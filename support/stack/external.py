@@ -9,7 +9,9 @@ import time
 import psycopg
 
 from ..config import Config
+from ..database import Database, Databases
 from ..errors import StackError
+from ..masking import Masker
 from ..tls import client_context, server_context
 from .base import StackController, wait_until_answers
 
@@ -33,15 +35,22 @@ def check_health(config: Config, timeout: float, wait_for_start: bool = False) -
     for label, setting, url, verify in checks:
         wait_until_answers(label, setting, url, verify=verify, timeout=timeout, wait_for_start=wait_for_start,
                            client_certificate=verify is mtls)
-    for setting in ("XPORY_CP_DSN", "XPORY_EXPORTER_DSN", "XPORY_IMPORTER_DSN"):
-        try:
-            with psycopg.connect(config[setting], connect_timeout=int(max(1, min(timeout, 10)))):
-                pass
-        except psycopg.OperationalError as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            for secret in config.secrets():
-                first = first.replace(secret, "***")
-            raise StackError(f"Banco inacessível ({setting}): {first[:300]}. A stack está no ar? O DSN está certo?") from None
+    for database in Databases.from_config(config, Masker(config.secrets())).all():
+        _accepts_queries(database, timeout)
+
+
+def _accepts_queries(database: Database, timeout: float) -> None:
+    """The database answers a query: over its DSN (a connection), or through docker exec psql."""
+    if database.docker is not None:
+        database.scalar("SELECT 1 AS up")  # StackError naming the container setting when it cannot
+        return
+    try:
+        with psycopg.connect(database.dsn, connect_timeout=int(max(1, min(timeout, 10)))):
+            pass
+    except psycopg.OperationalError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StackError(f"Banco inacessível ({database.setting}): {database.masker.text(first)[:300]}. "
+                         "A stack está no ar? O DSN está certo?") from None
 
 
 class ExternalStack(StackController):

@@ -7,8 +7,9 @@ What it knows (state in a JSON file, every call appended to calls.jsonl):
 - `docker inspect --format '{{.State.StartedAt}} {{.State.Running}}' <id>`;
 - `docker compose restart controlplane` → a new StartedAt (unless `restart_changes` is false);
 - `docker compose [-f file] up -d` → nothing;
-- `docker exec -i <container> psql <args>` → the real `psql` with those args against the PostgreSQL
-  at `pg_host`/`pg_port` (the containers listed in `db_containers`; others: "No such container");
+- `docker exec -i [-e NAME]... <container> psql <args>` → the real `psql` with those args against the
+  PostgreSQL at `pg_host`/`pg_port`, with only the `-e` variables of the caller's environment (the
+  containers listed in `db_containers`; others: "No such container");
 - `docker context inspect --format '{{.Endpoints.docker.Host}}'` → `endpoint`.
 """
 from __future__ import annotations
@@ -60,11 +61,17 @@ elif args[:2] == ["inspect", "--format"] and len(args) == 4:
                  .replace("{{.State.Running}}", "true" if state.get("running", True) else "false"))
 elif args[:2] == ["context", "inspect"]:
     print(state["endpoint"])
-elif args[:2] == ["exec", "-i"] and len(args) > 3 and args[3] == "psql":
-    if args[2] not in state["db_containers"]:
-        fail("Error response from daemon: No such container: " + args[2])
-    env = dict(os.environ, PGHOST=state["pg_host"], PGPORT=str(state["pg_port"]))
-    sys.exit(subprocess.run([state["psql"], *args[4:]], env=env).returncode)
+elif args[:2] == ["exec", "-i"]:
+    rest, passed = args[2:], {}
+    while rest[:1] == ["-e"]:  # -e NAME: NAME's value from this (the client's) environment
+        passed[rest[1]] = os.environ.get(rest[1], "")
+        rest = rest[2:]
+    if rest[1:2] != ["psql"]:
+        fail("fake docker: only psql runs in a container here")
+    if rest[0] not in state["db_containers"]:
+        fail("Error response from daemon: No such container: " + rest[0])
+    env = {"PATH": os.environ["PATH"], "PGHOST": state["pg_host"], "PGPORT": str(state["pg_port"]), **passed}
+    sys.exit(subprocess.run([state["psql"], *rest[2:]], env=env).returncode)
 else:
     fail("fake docker: unknown command " + " ".join(args))
 '''
