@@ -19,6 +19,11 @@ from support.runbook import expect
 from support.wait import until
 
 
+def _telemetry(context) -> float:
+    """The profile's deadline for what a WL does to reach the CP and the other WL (XPORY_TELEMETRY_TIMEOUT_SECONDS)."""
+    return context.session.config.telemetry_timeout_seconds
+
+
 def _buy_pending(context, count: int) -> list[dict]:
     s = context.session
     answers = [trading.buy(s, offer["offer_id"]) for offer in trading.fresh_offers(s, count)]
@@ -142,7 +147,7 @@ def step_balance_reconciles(context):
                 if statuses[p["externalTradeId"]] in ("CONFIRMED", "PENDING")), Decimal("0"))
     assert_that(kept, greater_than(Decimal("0")))
     expected = context.world.balances["antes"] - kept
-    until(lambda: trading.xbalance(s), lambda value: value == expected, timeout=15,
+    until(lambda: trading.xbalance(s), lambda value: value == expected, timeout=_telemetry(context),
           describe=f"saldo X$ do comprador chegar a {expected}")
 
 
@@ -154,7 +159,7 @@ def step_open_details(context):
     """
     s = context.session
     trade_id = _external_ids(context)[0]
-    until(lambda: s.cp_admin.trade_details(trade_id).status_code, lambda code: code == 200, timeout=15,
+    until(lambda: s.cp_admin.trade_details(trade_id).status_code, lambda code: code == 200, timeout=_telemetry(context),
           describe="o CP conhecer o trade")
     context.world.response = s.cp_admin.trade_details(trade_id)
 
@@ -184,7 +189,8 @@ def step_cp_decides(context, reason):
     s = context.session
     approve_id, reject_id = _external_ids(context)[:2]
     until(lambda: {i["tradeId"] for i in expect(s.cp_admin.pending_trades(), 200, s, "pendentes do CP")["items"]},
-          lambda ids: {approve_id, reject_id} <= ids, timeout=15, describe="o CP listar as duas compras como pendentes")
+          lambda ids: {approve_id, reject_id} <= ids, timeout=_telemetry(context),
+          describe="o CP listar as duas compras como pendentes")
     context.world.notes["pending_before"] = expect(s.cp_admin.pending_trades(), 200, s, "pendentes")["count"]
     approved = expect(s.cp_admin.approve_trade(approve_id), 200, s, "aprovar pelo CP")
     rejected = expect(s.cp_admin.reject_trade(reject_id, reason), 200, s, "rejeitar pelo CP")
@@ -311,7 +317,7 @@ def step_notifications(context, first, second):
         body = expect(s.cp_admin.notifications(limit=200), 200, s, "notificações")
         return [n for n in body["items"] if n.get("tradeId") in ids]
 
-    found = until(mine, lambda items: {first, second} <= {n["title"] for n in items}, timeout=15,
+    found = until(mine, lambda items: {first, second} <= {n["title"] for n in items}, timeout=_telemetry(context),
                   describe="o CP notificar a compra")
     for item in found:
         assert_that(item, has_entries(readAt=None, originWhiteLabelId=s.config.exporter_wl_id,

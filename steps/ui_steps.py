@@ -14,6 +14,11 @@ from support.ui.texts import is_placeholder, pattern
 from support.wait import until
 
 
+def _telemetry(context) -> float:
+    """The profile's deadline for what a WL does to reach the CP and the other WL (XPORY_TELEMETRY_TIMEOUT_SECONDS)."""
+    return context.session.config.telemetry_timeout_seconds
+
+
 def _ui(context):
     ui = context.world.ui
     if ui is None:
@@ -28,7 +33,7 @@ def _purchase_ids(context) -> list[str]:
 def _cp_trade(context, external_id: str) -> dict:
     """The CP's projected trade of a purchase (polled: the telemetry may still be on its way)."""
     s = context.session
-    return until(lambda: trading.cp_trades(s).get(external_id), lambda item: item is not None, timeout=15,
+    return until(lambda: trading.cp_trades(s).get(external_id), lambda item: item is not None, timeout=_telemetry(context),
                  describe=f"o CP listar o trade {external_id}")
 
 
@@ -117,7 +122,7 @@ def step_admin_details(context):
     """
     s, admin = context.session, _ui(context).admin
     trade_id = _cp_trade(context, _purchase_ids(context)[0])["tradeId"]
-    api = until(lambda: s.cp_admin.trade_details(trade_id), lambda r: r.status_code == 200, timeout=15,
+    api = until(lambda: s.cp_admin.trade_details(trade_id), lambda r: r.status_code == 200, timeout=_telemetry(context),
                 describe="o CP conhecer os detalhes do trade").json()
     admin.open("Negociações")
     dialog = admin.open_trade_details(trade_id)
@@ -153,7 +158,8 @@ def step_admin_decide(context, reason):
     s, admin = context.session, _ui(context).admin
     approve_id, reject_id = _purchase_ids(context)[:2]
     until(lambda: {i["tradeId"] for i in expect_http(s.cp_admin.pending_trades(), 200, s, "pendentes")["items"]},
-          lambda ids: {approve_id, reject_id} <= ids, timeout=15, describe="o CP listar as duas compras como pendentes")
+          lambda ids: {approve_id, reject_id} <= ids, timeout=_telemetry(context),
+          describe="o CP listar as duas compras como pendentes")
     admin.open("Aprovações")
     context.world.notes["pending_before"] = admin.pending_count()
     admin.approve(approve_id)
@@ -192,7 +198,7 @@ def step_admin_trades_statuses(context):
         admin.refresh_trades()
         return {trade_id: admin.trade_status(trade_id) for trade_id in ids}
 
-    until(shown, lambda statuses: statuses == ids, timeout=15, describe=f"a tela mostrar os status {ids}")
+    until(shown, lambda statuses: statuses == ids, timeout=_telemetry(context), describe=f"a tela mostrar os status {ids}")
 
 
 # --- Admin UI: notifications -----------------------------------------------------------------------
@@ -237,7 +243,7 @@ def step_exporter_approves(context):
     trading.decide_at_exporter(s, purchase["externalTradeId"], approve=True)
     ours = {purchase["externalTradeId"], purchase["tradeId"]}
     until(lambda: _api_notifications(context)[0],
-          lambda items: any(i["type"] == "TRADE_NEW" and i["tradeId"] in ours for i in items), timeout=15,
+          lambda items: any(i["type"] == "TRADE_NEW" and i["tradeId"] in ours for i in items), timeout=_telemetry(context),
           describe="o CP notificar o novo trade")
 
 
@@ -291,7 +297,8 @@ def step_admin_notification_target(context):
     status = admin.trade_status(trade_id)
     if status != "CONFIRMED":  # the page may have loaded before the CP projected the confirmation
         status = until(lambda: (admin.refresh_trades(), admin.trade_status(trade_id))[1],
-                       lambda shown: shown == "CONFIRMED", timeout=10, describe="a tela mostrar o trade CONFIRMED")
+                       lambda shown: shown == "CONFIRMED", timeout=_telemetry(context),
+                       describe="a tela mostrar o trade CONFIRMED")
     assert_that(status, equal_to("CONFIRMED"))
 
 
@@ -334,7 +341,7 @@ def step_admin_balance_matches(context):
 
     want, diff = compare()
     if diff:  # the report moves while the decisions' telemetry arrives: search again until both agree
-        want, diff = until(search_again_and_compare, lambda result: not result[1], timeout=15,
+        want, diff = until(search_again_and_compare, lambda result: not result[1], timeout=_telemetry(context),
                            describe="a tela e a API mostrarem a mesma balança")
     assert_that(diff, empty())
     assert_that(want["Confirmadas"], greater_than(0))

@@ -75,6 +75,8 @@ SETTINGS: tuple[Spec, ...] = (
     Spec("XPORY_HOLD_TTL_SECONDS", "float", "90", "TTL do hold de preflight no exportador"),
     Spec("XPORY_POLICY_WAIT_SECONDS", "float", "10", "quanto esperar o exportador aplicar a export_policy sozinho; 0 = aplicar já o UPDATE do runbook em cp_relationship_cache"),
     Spec("XPORY_RELATIONSHIP_PULL_TIMEOUT_SECONDS", "float", "300", "quanto esperar o exportador puxar o relacionamento do CP (a linha de cp_relationship_cache que o UPDATE do runbook altera)"),
+    Spec("XPORY_TELEMETRY_TIMEOUT_SECONDS", "float", "60", "quanto esperar que o que um WL faz chegue aos outros: a telemetria no CP (trades, pendências, detalhes, notificações, o status do exportador) e o saldo do comprador no importador depois das decisões"),
+    Spec("XPORY_UI_TIMEOUT_SECONDS", "float", "30", "prazo de cada ação e espera do navegador (Admin UI e loja)"),
     Spec("XPORY_HTTP_TIMEOUT_SECONDS", "float", "30", "timeout de cada chamada HTTP"),
     Spec("XPORY_STARTUP_TIMEOUT_SECONDS", "float", "30", "prazo para a stack responder no before_all"),
     Spec("XPORY_CP_RESTART_TIMEOUT_SECONDS", "float", "180", "prazo do restart do CP no reset (passo 1): o comando de restart, o CP voltar a servir o JWKS e o MASTER de bootstrap entrar de novo"),

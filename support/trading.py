@@ -117,14 +117,16 @@ def cp_trades(session: Session) -> dict[str, dict]:
     return {item["tradeExternalId"]: item for item in items}
 
 
-def wait_cp_matches_exporter(session: Session, external_ids: list[str], timeout: float = 15.0) -> dict:
-    """Poll until the CP lists every trade with the status the exporter holds; return both views."""
+def wait_cp_matches_exporter(session: Session, external_ids: list[str]) -> dict:
+    """Poll until the CP lists every trade with the status the exporter holds (within the profile's
+    XPORY_TELEMETRY_TIMEOUT_SECONDS: the CP learns the statuses from the WLs' telemetry); return both views."""
     def probe():
         exporter = exporter_trades(session, external_ids)
         cp = cp_trades(session)
         return {tid: (exporter.get(tid), (cp.get(tid) or {}).get("status")) for tid in external_ids}
 
-    return until(probe, lambda seen: all(e is not None and e == c for e, c in seen.values()), timeout=timeout,
+    return until(probe, lambda seen: all(e is not None and e == c for e, c in seen.values()),
+                 timeout=session.config.telemetry_timeout_seconds,
                  describe="o CP listar cada trade com o status do exportador")
 
 

@@ -28,7 +28,6 @@ LAUNCH_ARGS = (
 )
 SYSTEM_BROWSERS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 CA_NICKNAME = "xpory-ca"
-DEFAULT_TIMEOUT_MS = 10_000  # any single browser action; the page's own waits are shorter
 INSTALL_HINT = ("instale um Chromium: `apt-get install chromium` (e aponte XPORY_BROWSER_PATH se ele não "
                 "ficar em /usr/bin/chromium) ou `playwright install chromium`")
 
@@ -199,7 +198,13 @@ class BrowserRunner:
     def new_scenario(self) -> UiScenario:
         self.start()
         context = self._browser.new_context(locale="pt-BR", viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        # every browser action and every page wait (Playwright's and the page objects'), and the steps'
+        # expect(): the profile's XPORY_UI_TIMEOUT_SECONDS
+        timeout_ms = self.config.ui_timeout_seconds * 1000
+        context.set_default_timeout(timeout_ms)
+        from playwright.sync_api import expect
+
+        expect.set_options(timeout=timeout_ms)
         context.tracing.start(screenshots=True, snapshots=True, sources=False)
         return UiScenario(context, context.new_page(), self.config)
 
