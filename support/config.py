@@ -11,7 +11,7 @@ import ipaddress
 import os
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -100,60 +100,91 @@ def _without_password(raw: str) -> str:
     return re.sub(r"(?i)([?&]password=)[^&#\s]*", r"\1***", hidden)
 
 
-def _parse(spec: Spec, raw: str) -> Any:
-    def bad(why: str) -> ConfigError:
-        shown = "***" if spec.kind == "secret" else repr(_without_password(raw) if spec.kind in ("url", "dsn") else raw)
-        return ConfigError(
-            f"Configuração inválida: {spec.name}={shown} "
-            f"({why}). Exemplo: {spec.name}={spec.example}"
-        )
+def _invalid(spec: Spec, raw: str, why: str) -> ConfigError:
+    shown = "***" if spec.kind == "secret" else repr(_without_password(raw) if spec.kind in ("url", "dsn") else raw)
+    return ConfigError(
+        f"Configuração inválida: {spec.name}={shown} "
+        f"({why}). Exemplo: {spec.name}={spec.example}"
+    )
 
-    value = raw.strip()
-    if spec.kind in ("str", "secret"):
-        return value
-    if spec.kind == "path":
-        return Path(value).expanduser()
-    if spec.kind == "choice":
-        if value not in spec.choices:
-            raise bad("valores aceitos: " + ", ".join(spec.choices))
-        return value
-    if spec.kind == "int":
-        try:
-            return int(value)
-        except ValueError:
-            raise bad("não é um número inteiro") from None
-    if spec.kind == "float":
-        try:
-            number = float(value)
-        except ValueError:
-            raise bad("não é um número") from None
-        if number < 0:
-            raise bad("não pode ser negativo")
-        return number
-    if spec.kind == "bool":
-        lowered = value.lower()
-        if lowered in ("1", "true", "sim", "yes", "on"):
-            return True
-        if lowered in ("0", "false", "nao", "não", "no", "off", ""):
-            return False
-        raise bad("use true ou false")
-    if spec.kind == "uuid":
-        try:
-            uuid.UUID(value)
-        except ValueError:
-            raise bad("não é um UUID") from None
-        return value
-    if spec.kind == "url":
-        parsed = urlparse(value)
-        if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            raise bad("não é uma URL http(s) completa")
-        return value.rstrip("/") if not value.endswith("/admin/") else value
-    if spec.kind == "dsn":
-        parsed = urlparse(value)
-        if parsed.scheme not in ("postgresql", "postgres") or not parsed.hostname or len(parsed.path) < 2:
-            raise bad("não é um DSN postgresql://usuário@host:porta/banco")
-        return value
-    raise AssertionError(spec.kind)
+
+# One parser per Spec.kind: (stripped value, spec, bad) -> value; `bad(why)` is the ConfigError to raise.
+Bad = Callable[[str], ConfigError]
+
+
+def _choice(value: str, spec: Spec, bad: Bad) -> str:
+    if value not in spec.choices:
+        raise bad("valores aceitos: " + ", ".join(spec.choices))
+    return value
+
+
+def _int(value: str, spec: Spec, bad: Bad) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise bad("não é um número inteiro") from None
+
+
+def _float(value: str, spec: Spec, bad: Bad) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise bad("não é um número") from None
+    if number < 0:
+        raise bad("não pode ser negativo")
+    return number
+
+
+def _bool(value: str, spec: Spec, bad: Bad) -> bool:
+    lowered = value.lower()
+    if lowered in ("1", "true", "sim", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "nao", "não", "no", "off", ""):
+        return False
+    raise bad("use true ou false")
+
+
+def _uuid(value: str, spec: Spec, bad: Bad) -> str:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        raise bad("não é um UUID") from None
+    return value
+
+
+def _url(value: str, spec: Spec, bad: Bad) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise bad("não é uma URL http(s) completa")
+    return value.rstrip("/") if not value.endswith("/admin/") else value
+
+
+def _dsn(value: str, spec: Spec, bad: Bad) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("postgresql", "postgres") or not parsed.hostname or len(parsed.path) < 2:
+        raise bad("não é um DSN postgresql://usuário@host:porta/banco")
+    return value
+
+
+_PARSERS: dict[str, Callable[[str, Spec, Bad], Any]] = {
+    "str": lambda value, spec, bad: value,
+    "secret": lambda value, spec, bad: value,
+    "path": lambda value, spec, bad: Path(value).expanduser(),
+    "choice": _choice,
+    "int": _int,
+    "float": _float,
+    "bool": _bool,
+    "uuid": _uuid,
+    "url": _url,
+    "dsn": _dsn,
+}
+
+
+def _parse(spec: Spec, raw: str) -> Any:
+    parser = _PARSERS.get(spec.kind)
+    if parser is None:
+        raise AssertionError(spec.kind)
+    return parser(raw.strip(), spec, lambda why: _invalid(spec, raw, why))
 
 
 @dataclass(frozen=True)
