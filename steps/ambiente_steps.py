@@ -15,8 +15,12 @@ from hamcrest import (
     not_none,
 )
 
-from support import runbook
-from support.runbook import PHASE, expect, reach
+from support import queries
+from support.expect import expect
+from support.reset import phases, runbook_steps
+from support.reset.phases import PHASE, reach
+from support.reset.previous_run import leave_previous_run_traces
+from support.reset.tables import CP_TABLES, MISSED_CP_TABLES
 
 
 def _session(context):
@@ -44,9 +48,9 @@ def step_cp_has_previous_run(context):
     Exemplo: Dado que o CP guarda white labels, trades, notificações e snapshots de uma execução anterior
     """
     s = _session(context)
-    runbook.leave_previous_run_traces(s)
-    counts = runbook.cp_row_counts(s)
-    for table in runbook.MISSED_CP_TABLES + ("cp_white_labels", "cp_relationships", "cp_users"):
+    leave_previous_run_traces(s)
+    counts = queries.cp_row_counts(s)
+    for table in MISSED_CP_TABLES + ("cp_white_labels", "cp_relationships", "cp_users"):
         assert_that(counts[table], greater_than(0), f"{table} deveria ter dados antes da limpeza")
     context.world.counts_before = counts
 
@@ -58,10 +62,10 @@ def step_clean_cp(context):
     Exemplo: Quando eu limpo os dados do CP e reinicio o CP
     """
     s = _session(context)
-    context.world.notes["cp_cleaned_at"] = runbook.database_now(s.db.cp)
-    runbook.clean_cp(s)
-    runbook.restart_cp(s)
-    runbook.mark(s, PHASE["CP limpo e reiniciado"])
+    context.world.cp_cleaned_at = queries.database_now(s.db.cp)
+    runbook_steps.clean_cp(s)
+    runbook_steps.restart_cp(s)
+    phases.mark(s, PHASE["CP limpo e reiniciado"])
 
 
 @then("nenhuma das 15 tabelas cp_* guarda dados da execução anterior")
@@ -71,12 +75,12 @@ def step_no_stale_cp_rows(context):
     Exemplo: Então nenhuma das 15 tabelas cp_* guarda dados da execução anterior
     """
     s = _session(context)
-    counts = runbook.cp_row_counts(s)
-    assert_that(set(counts), equal_to(set(runbook.CP_TABLES)))
+    counts = queries.cp_row_counts(s)
+    assert_that(set(counts), equal_to(set(CP_TABLES)))
     leftovers = {t: n for t, n in counts.items() if t != "cp_users" and n > 0}
     assert_that(leftovers, equal_to({}), "tabelas cp_* com linhas depois da limpeza")
-    cleaned_at = context.world.notes["cp_cleaned_at"]
-    assert_that(runbook.users_created_before(s, cleaned_at), empty(), "usuários anteriores à limpeza")
+    cleaned_at = context.world.cp_cleaned_at
+    assert_that(queries.users_created_before(s, cleaned_at), empty(), "usuários anteriores à limpeza")
 
 
 @then("os usuários de bootstrap MASTER, TRADER e MANAGER voltaram e entram com a senha padrão")
@@ -86,7 +90,7 @@ def step_bootstrap_users(context):
     Exemplo: E os usuários de bootstrap MASTER, TRADER e MANAGER voltaram e entram com a senha padrão
     """
     s = _session(context)
-    users = runbook.users_by_role(s)
+    users = queries.users_by_role(s)
     assert_that(sorted(users), equal_to(["MANAGER", "MASTER", "TRADER"]))
     for role, email, password in (("MASTER", s.config.admin_email, s.config.admin_password),
                                   ("TRADER", s.config.trader_email, s.config.trader_password)):
@@ -104,12 +108,12 @@ def step_wls_have_previous_run(context):
     """
     s = _session(context)
     reach(s, PHASE["ofertas importadas"])
-    counts = runbook.wl_row_counts(s)
+    counts = queries.wl_row_counts(s)
     assert_that(counts["wl-01"]["cp_relationship_cache"], greater_than(0))
     assert_that(counts["wl-03"]["imported_offer"], greater_than(0))
-    context.world.notes["broad_total_before"] = int(
+    context.world.broad_total_before = int(
         expect(s.exporter.export_offers(None, limit=1), 200, s, "exportação sem importador")["total"])
-    context.world.notes["buyer_privileges_before"] = runbook.buyer_rows(s)
+    context.world.buyer_rows_before = queries.buyer_rows(s)
 
 
 @when("eu limpo os caches, os trades e as importações dos WLs")
@@ -119,9 +123,9 @@ def step_clean_wls(context):
     Exemplo: Quando eu limpo os caches, os trades e as importações dos WLs
     """
     s = _session(context)
-    context.world.notes["wls_cleaned_at"] = runbook.database_now(s.db.exporter)
-    runbook.clean_wls(s)
-    runbook.mark(s, None)
+    context.world.wls_cleaned_at = queries.database_now(s.db.exporter)
+    runbook_steps.clean_wls(s)
+    phases.mark(s, None)
 
 
 @then("as tabelas de cache, de trades e de importação dos dois WLs estão vazias")
@@ -131,13 +135,13 @@ def step_wl_tables_empty(context):
     Exemplo: Então as tabelas de cache, de trades e de importação dos dois WLs estão vazias
     """
     s = _session(context)
-    counts = runbook.wl_row_counts(s)
+    counts = queries.wl_row_counts(s)
     for wl, tables in counts.items():
         for table, count in tables.items():
             if table in ("cp_policy_cache", "cp_relationship_cache"):
                 continue  # the WL may pull fresh copies from the CP at any moment
             assert_that(count, equal_to(0), f"{wl}.{table} depois da limpeza")
-    stale = runbook.stale_cache_rows(s, context.world.notes["wls_cleaned_at"])
+    stale = queries.stale_cache_rows(s, context.world.wls_cleaned_at)
     assert_that(stale, equal_to({}), "linhas de cache anteriores à limpeza")
 
 
@@ -149,8 +153,8 @@ def step_catalog_and_accounts_kept(context):
     """
     s = _session(context)
     total = int(expect(s.exporter.export_offers(None, limit=1), 200, s, "exportação sem importador")["total"])
-    assert_that(total, equal_to(context.world.notes["broad_total_before"]))
-    assert_that(runbook.buyer_rows(s), equal_to(context.world.notes["buyer_privileges_before"]))
+    assert_that(total, equal_to(context.world.broad_total_before))
+    assert_that(queries.buyer_rows(s), equal_to(context.world.buyer_rows_before))
 
 
 # --- step 3: WLs ----------------------------------------------------------------------------------
@@ -161,7 +165,7 @@ def step_cp_just_cleaned(context):
     Exemplo: Dado que o CP acabou de ser limpo e reiniciado
     """
     step_clean_cp(context)
-    assert_that(runbook.cp_row_counts(_session(context), ("cp_white_labels",)), equal_to({"cp_white_labels": 0}))
+    assert_that(queries.cp_row_counts(_session(context), ("cp_white_labels",)), equal_to({"cp_white_labels": 0}))
 
 
 @when('eu cadastro os WLs "wl-exporter" e "wl-importer" pela API admin')
@@ -171,8 +175,8 @@ def step_create_wls(context):
     Exemplo: Quando eu cadastro os WLs "wl-exporter" e "wl-importer" pela API admin
     """
     s = _session(context)
-    context.world.recreated = [runbook.recreate_wl(s, plan) for plan in runbook.wl_plans(s)]
-    runbook.mark(s, PHASE["WLs recriados com ids fixos"])
+    context.world.recreated = [runbook_steps.recreate_wl(s, plan) for plan in runbook_steps.wl_plans(s)]
+    phases.mark(s, PHASE["WLs recriados com ids fixos"])
 
 
 @then('o CP lista exatamente os WLs "wl-exporter" e "wl-importer", com os ids fixos do perfil')
@@ -224,9 +228,9 @@ def step_visibility(context):
     Exemplo: Quando eu configuro a visibilidade mútua entre os dois WLs
     """
     s = _session(context)
-    exporter, importer = runbook.wl_plans(s)
-    runbook.set_visibility(s, exporter, importer.wl_id)
-    runbook.set_visibility(s, importer, exporter.wl_id)
+    exporter, importer = runbook_steps.wl_plans(s)
+    runbook_steps.set_visibility(s, exporter, importer.wl_id)
+    runbook_steps.set_visibility(s, importer, exporter.wl_id)
 
 
 @when("eu ativo os relacionamentos exportador → importador e importador → exportador")
@@ -236,8 +240,8 @@ def step_relationships(context):
     Exemplo: E eu ativo os relacionamentos exportador → importador e importador → exportador
     """
     s = _session(context)
-    runbook.activate_relationship(s, s.config.exporter_wl_id, s.config.importer_wl_id)
-    runbook.activate_relationship(s, s.config.importer_wl_id, s.config.exporter_wl_id)
+    runbook_steps.activate_relationship(s, s.config.exporter_wl_id, s.config.importer_wl_id)
+    runbook_steps.activate_relationship(s, s.config.importer_wl_id, s.config.exporter_wl_id)
 
 
 @when("eu cadastro as contas trader dos dois WLs")
@@ -247,9 +251,9 @@ def step_traders(context):
     Exemplo: E eu cadastro as contas trader dos dois WLs
     """
     s = _session(context)
-    for plan in runbook.wl_plans(s):
-        runbook.create_trader(s, plan)
-    runbook.mark(s, PHASE["visibilidade, relacionamentos e contas trader"])
+    for plan in runbook_steps.wl_plans(s):
+        runbook_steps.create_trader(s, plan)
+    phases.mark(s, PHASE["visibilidade, relacionamentos e contas trader"])
 
 
 @then("a política assinada de cada WL enxerga o outro WL")
@@ -259,7 +263,7 @@ def step_policies_visible(context):
     Exemplo: Então a política assinada de cada WL enxerga o outro WL
     """
     s = _session(context)
-    exporter, importer = runbook.wl_plans(s)
+    exporter, importer = runbook_steps.wl_plans(s)
     for plan, partner in ((exporter, importer), (importer, exporter)):
         body = expect(s.cp_admin.get_policies(plan.wl_id), 200, s, f"política do {plan.name}")
         assert_that(body, has_entries(visibilityEnabled=True, visibilityWls=[partner.wl_id],
@@ -289,7 +293,7 @@ def step_traders_active(context):
     Exemplo: E cada WL tem sua conta trader ativa, com e-mail e telefone de contato
     """
     s = _session(context)
-    for plan in runbook.wl_plans(s):
+    for plan in runbook_steps.wl_plans(s):
         body = expect(s.cp_admin.get_trader(plan.wl_id), 200, s, f"conta trader do {plan.name}")
         assert_that(body, has_entries(name=plan.trader_name, status="active",
                                       contactEmail=plan.contact_email, contactPhone=plan.trader_phone))
@@ -313,10 +317,10 @@ def step_sync_snapshots(context):
     Exemplo: Quando eu sincronizo no CP as categorias e as entidades do exportador
     """
     s = _session(context)
-    categories, entities = runbook.sync_snapshots(s)
+    categories, entities = runbook_steps.sync_snapshots(s)
     for answer in (categories, entities):
         assert_that(answer, has_entries(ok=True, wlId=s.config.exporter_wl_id, count=greater_than(0)))
-    runbook.mark(s, PHASE["snapshots sincronizados"])
+    phases.mark(s, PHASE["snapshots sincronizados"])
 
 
 @then("o CP lista as categorias do exportador, cada uma com sua contagem de ofertas ativas")
@@ -326,7 +330,7 @@ def step_categories_listed(context):
     Exemplo: Então o CP lista as categorias do exportador, cada uma com sua contagem de ofertas ativas
     """
     s = _session(context)
-    context.world.categories = runbook.category_snapshot(s)
+    context.world.categories = queries.category_snapshot(s)
     assert_that(context.world.categories, is_not(empty()))
     for item in context.world.categories:
         assert_that(item, has_entries(exporterWlId=s.config.exporter_wl_id, categoryId=not_none(),
@@ -340,7 +344,7 @@ def step_entities_listed(context):
     Exemplo: E o CP lista as entidades do exportador, cada uma com sua contagem de ofertas ativas
     """
     s = _session(context)
-    context.world.entities = runbook.entity_snapshot(s)
+    context.world.entities = queries.entity_snapshot(s)
     assert_that(context.world.entities, is_not(empty()))
     for item in context.world.entities:
         assert_that(item, has_entries(exporterWlId=s.config.exporter_wl_id, entityId=not_none(),
@@ -368,8 +372,8 @@ def step_sum_matches_export(context):
     Exemplo: E a soma das ofertas ativas das categorias é o total que o exportador exporta sem export_policy
     """
     s = _session(context)
-    assert_that(runbook.cached_policy(s) in (None, {}), equal_to(True), "o relacionamento ainda não tem export_policy")
-    total = runbook.exporter_total(s)
+    assert_that(queries.cached_policy(s) in (None, {}), equal_to(True), "o relacionamento ainda não tem export_policy")
+    total = queries.exporter_total(s)
     assert_that(sum(c["activeCount"] for c in context.world.categories), equal_to(total))
 
 
@@ -382,8 +386,8 @@ def step_snapshots_ready(context):
     """
     s = _session(context)
     reach(s, PHASE["snapshots sincronizados"])
-    context.world.categories = runbook.category_snapshot(s)
-    context.world.entities = runbook.entity_snapshot(s)
+    context.world.categories = queries.category_snapshot(s)
+    context.world.entities = queries.entity_snapshot(s)
     assert_that(context.world.categories, is_not(empty()))
 
 
@@ -394,14 +398,14 @@ def step_policy_exclude(context, category):
     Exemplo: Quando eu defino no CP a export_policy do relacionamento exportador → importador excluindo a categoria "15"
     """
     s = _session(context)
-    policy = dict(runbook.BROAD_POLICY, exclude_categories=[category])
+    policy = dict(runbook_steps.BROAD_POLICY, exclude_categories=[category])
     context.world.policy = policy
     context.world.response = s.cp_admin.put_relationship(
         s.config.exporter_wl_id, s.config.importer_wl_id,
         {"status": "active", "fxRate": 1, "limitAmount": 100000, "export_policy": policy,
          "updatedBy": "bootstrap", "updatedSource": "runbook"})
-    context.world.policy_path = runbook.apply_policy_at_exporter(s, policy)
-    runbook.mark(s, PHASE["export_policy ampla aplicada no exportador"] if category == "15" else None)
+    context.world.policy_path = runbook_steps.apply_policy_at_exporter(s, policy)
+    phases.mark(s, PHASE["export_policy ampla aplicada no exportador"] if category == "15" else None)
 
 
 @then("o CP devolve o relacionamento assinado com essa export_policy")
@@ -430,7 +434,7 @@ def step_exporter_excludes(context, category):
     assert_that(excluded[0], greater_than(0), f"a categoria {category} precisa ter ofertas ativas")
     expected = predicted_total(context.world.policy, context.world.categories, context.world.entities)
     assert_that(expected, equal_to(sum(c["activeCount"] for c in context.world.categories) - excluded[0]))
-    context.world.exporter_total = runbook.exporter_total(s)
+    context.world.exporter_total = queries.exporter_total(s)
     assert_that(context.world.exporter_total, equal_to(expected))
 
 
@@ -441,7 +445,7 @@ def step_relationship_ready(context):
 
     Exemplo: Dado que o relacionamento exportador → importador está ativo
     """
-    runbook.at_least(_session(context), PHASE["visibilidade, relacionamentos e contas trader"])
+    phases.at_least(_session(context), PHASE["visibilidade, relacionamentos e contas trader"])
     step_relationships_active(context)
 
 
@@ -452,9 +456,9 @@ def step_peer_token(context):
     Exemplo: Quando o importador pede ao CP um peer token para o exportador, apresentando o certificado cliente
     """
     s = _session(context)
-    context.world.notes["scopes"] = ["offers:sync", "trader:purchase"]
+    context.world.requested_scopes = ["offers:sync", "trader:purchase"]
     context.world.response = s.cp_peer.peer_token(s.config.importer_wl_id, s.config.exporter_wl_id,
-                                                  context.world.notes["scopes"])
+                                                  context.world.requested_scopes)
 
 
 @then("o CP emite um token RS256 cuja chave está publicada no JWKS")
@@ -486,7 +490,7 @@ def step_token_claims(context):
     assert_that(claims, has_entries(iss="xpory-control-plane", sub=s.config.exporter_wl_id,
                                     aud=s.config.exporter_wl_id, wlId=s.config.importer_wl_id,
                                     targetWlId=s.config.exporter_wl_id, jti=not_none()))
-    assert_that(sorted(claims["scopes"]), equal_to(sorted(context.world.notes["scopes"])))
+    assert_that(sorted(claims["scopes"]), equal_to(sorted(context.world.requested_scopes)))
     assert_that(claims["exp"] - claims["iat"], all_of(greater_than(0), less_than_or_equal_to(300)))
 
 
@@ -498,8 +502,8 @@ def step_broad_policy_ready(context):
     """
     s = _session(context)
     reach(s, PHASE["export_policy ampla aplicada no exportador"])
-    context.world.policy = runbook.BROAD_POLICY
-    context.world.exporter_total = runbook.exporter_total(s)
+    context.world.policy = runbook_steps.BROAD_POLICY
+    context.world.exporter_total = queries.exporter_total(s)
     assert_that(context.world.exporter_total, greater_than(0))
 
 
@@ -510,8 +514,8 @@ def step_debug_import(context):
     Exemplo: Quando eu executo o debug import no importador com um peer token novo
     """
     s = _session(context)
-    context.world.import_result = runbook.debug_import(s, runbook.peer_token(s))
-    runbook.mark(s, PHASE["ofertas importadas"])
+    context.world.import_result = runbook_steps.debug_import(s, runbook_steps.peer_token(s))
+    phases.mark(s, PHASE["ofertas importadas"])
 
 
 @then("o importador não descobre mais ofertas do que o exportador exporta, e as elegíveis estão entre as descobertas")
@@ -532,7 +536,7 @@ def step_buyable(context, n):
 
     Exemplo: E o importador tem pelo menos 20 ofertas importadas elegíveis, habilitadas e com estoque
     """
-    offers = runbook.buyable_offer_ids(_session(context), limit=n)
+    offers = queries.buyable_offer_ids(_session(context), limit=n)
     assert_that(len(offers), equal_to(n), f"ofertas compráveis (precisa de {n})")
 
 
@@ -543,7 +547,7 @@ def step_no_category(context, category):
     Exemplo: E nenhuma oferta importada é da categoria "15"
     """
     s = _session(context)
-    offending = runbook.imported_in_category(s, category)
+    offending = queries.imported_in_category(s, category)
     assert_that(offending, empty(), f"ofertas importadas da categoria {category}")
 
 
@@ -554,7 +558,7 @@ def step_full_reset(context):
     Exemplo: Quando eu executo o reset completo do runbook
     """
     s = _session(context)
-    runbook.mark(s, None)
+    phases.mark(s, None)
     reach(s, PHASE["ofertas importadas"])
 
 
@@ -567,8 +571,8 @@ def step_environment_ready(context):
     Exemplo: Dado que o ambiente foi resetado e as ofertas do exportador foram importadas
     """
     s = _session(context)
-    context.world.categories, context.world.entities = runbook.ensure_ready_environment(s)
-    assert_that(runbook.buyable_offer_ids(s, limit=1), is_not(empty()), "ofertas importadas compráveis")
+    context.world.categories, context.world.entities = phases.ensure_ready_environment(s)
+    assert_that(queries.buyable_offer_ids(s, limit=1), is_not(empty()), "ofertas importadas compráveis")
 
 
 @given("que o ambiente passou pelo reset completo do runbook")
@@ -578,10 +582,5 @@ def step_environment_reset(context):
 
     Exemplo: Dado que o ambiente passou pelo reset completo do runbook
     """
-    s = _session(context)
-    state = s.stack_state
-    if state.get("reset_phase") != PHASE["ofertas importadas"] or "categories" not in state:
-        context.world.categories, context.world.entities = runbook.ensure_ready_environment(s)
-    else:
-        context.world.categories, context.world.entities = state["categories"], state["entities"]
+    context.world.categories, context.world.entities = phases.snapshots_after_full_reset(_session(context))
     assert_that(context.world.categories, is_not(empty()), "snapshot de categorias do CP")

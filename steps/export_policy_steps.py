@@ -3,9 +3,10 @@ exporter's export and the importer's import under them."""
 from behave import given, then, when
 from hamcrest import assert_that, empty, equal_to, greater_than, has_entries, is_not, less_than_or_equal_to
 
-from support import catalog, runbook
+from support import catalog, queries
+from support.expect import expect
 from support.export_policy import PolicyVocabulary, predicted_total
-from support.runbook import expect
+from support.reset import runbook_steps
 
 
 def _vocabulary(context) -> PolicyVocabulary:
@@ -18,8 +19,8 @@ def _apply(context, phrase: str) -> None:
     s = context.session
     policy = _vocabulary(context).policy(phrase)
     context.world.policy = policy
-    runbook.put_export_policy(s, policy)
-    context.world.policy_path = runbook.apply_policy_at_exporter(s, policy)
+    runbook_steps.put_export_policy(s, policy)
+    context.world.policy_path = runbook_steps.apply_policy_at_exporter(s, policy)
 
 
 @when('eu aplico no relacionamento exportador → importador a política "{phrase}"')
@@ -38,8 +39,8 @@ def step_cp_keeps_policy(context, phrase):
     Exemplo: Dado que o CP mantém para o relacionamento exportador → importador a política "excluir a categoria "15""
     """
     _apply(context, phrase)
-    context.world.notes["previous_policy"] = context.world.policy
-    context.world.notes["previous_total"] = runbook.exporter_total(context.session)
+    context.world.previous_policy = context.world.policy
+    context.world.previous_total = queries.exporter_total(context.session)
 
 
 @when('eu forço no cache do exportador, pelo SQL do runbook, a política "{phrase}"')
@@ -51,7 +52,7 @@ def step_force_cache(context, phrase):
     s = context.session
     policy = _vocabulary(context).policy(phrase)
     assert_that(policy, is_not(equal_to(context.world.policy)), "a política forçada deve diferir da do CP")
-    assert_that(runbook.force_relationship_cache(s, policy), equal_to(1), "linhas atualizadas pelo UPDATE")
+    assert_that(runbook_steps.force_relationship_cache(s, policy), equal_to(1), "linhas atualizadas pelo UPDATE")
     context.world.policy = policy
     context.world.policy_path = "sql"
 
@@ -65,7 +66,7 @@ def step_total_as_predicted(context):
     s = context.session
     context.world.predicted_total = predicted_total(context.world.policy, context.world.categories,
                                                     context.world.entities)
-    context.world.exporter_total = runbook.exporter_total(s)
+    context.world.exporter_total = queries.exporter_total(s)
     assert_that(context.world.exporter_total, equal_to(context.world.predicted_total),
                 f"total exportado com a política {context.world.policy}")
 
@@ -77,7 +78,7 @@ def step_import_with_scope(context, scope):
     Exemplo: Quando o importador importa as ofertas do exportador com um peer token novo de escopo "offers:sync"
     """
     s = context.session
-    context.world.import_result = runbook.debug_import(s, runbook.peer_token(s, scopes=(scope,)))
+    context.world.import_result = runbook_steps.debug_import(s, runbook_steps.peer_token(s, scopes=(scope,)))
 
 
 @then("o importador não descobre mais do que o exportador exporta, e nada quando ele não exporta nada")
@@ -114,7 +115,7 @@ def step_exports_everything(context):
     Exemplo: Então o exportador exporta todas as ofertas ativas do catálogo
     """
     s = context.session
-    total = runbook.exporter_total(s)
+    total = queries.exporter_total(s)
     active = sum(1 for o in catalog.exporter_offers(s) if o["active"])
     assert_that(total, equal_to(sum(c["activeCount"] for c in context.world.categories)))
     assert_that(total, equal_to(active))
@@ -178,7 +179,7 @@ def step_invalid_policy(context, defect):
     s = context.session
     if defect not in INVALID:
         raise AssertionError(f"defeito desconhecido: {defect!r}. Conhecidos: {sorted(INVALID)}")
-    policy = dict(context.world.notes["previous_policy"], **INVALID[defect])
+    policy = dict(context.world.previous_policy, **INVALID[defect])
     context.world.response = s.cp_admin.put_relationship(
         s.config.exporter_wl_id, s.config.importer_wl_id,
         {"status": "active", "fxRate": 1, "limitAmount": 100000, "export_policy": policy,
@@ -192,7 +193,7 @@ def step_previous_policy_kept(context):
     Exemplo: Então o CP responde 200 e o relacionamento continua com a política anterior
     """
     s = context.session
-    previous = context.world.notes["previous_policy"]
+    previous = context.world.previous_policy
     assert_that(expect(context.world.response, 200, s, "PUT com política inválida"),
                 has_entries(export_policy=previous))
     body = expect(s.cp_admin.get_relationship(s.config.exporter_wl_id, s.config.importer_wl_id), 200, s,
@@ -207,6 +208,6 @@ def step_previous_total(context):
     Exemplo: E o exportador continua exportando o total da política anterior
     """
     s = context.session
-    assert_that(runbook.cached_policy(s), equal_to(context.world.notes["previous_policy"]))
-    assert_that(runbook.exporter_total(s), equal_to(context.world.notes["previous_total"]))
-    assert_that(context.world.notes["previous_total"], greater_than(0))
+    assert_that(queries.cached_policy(s), equal_to(context.world.previous_policy))
+    assert_that(queries.exporter_total(s), equal_to(context.world.previous_total))
+    assert_that(context.world.previous_total, greater_than(0))

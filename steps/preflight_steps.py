@@ -5,7 +5,7 @@ from behave import given, then, when
 from hamcrest import assert_that, contains_string, equal_to, greater_than, has_entries, not_none
 
 from support import preflight, trading
-from support.runbook import expect
+from support.expect import expect
 from support.text import contains_words
 
 
@@ -19,12 +19,12 @@ def step_qa_ready(context):
     money = preflight.qa_money(s)
     assert_that(money["X$"], greater_than(Decimal("0")))
     assert_that(money["R$"], greater_than(Decimal("0")))
-    context.world.balances.update(money)
-    context.world.notes["offer"] = preflight.qa_offer(s)
+    context.world.qa_money_before = money
+    context.world.offer = preflight.qa_offer(s)
 
 
 def _offer(context) -> dict:
-    return context.world.notes["offer"]
+    return context.world.offer
 
 
 @given("que o exportador alterou o preço da oferta de origem depois da sincronização")
@@ -75,7 +75,7 @@ def step_qa_not_charged(context):
     Exemplo: E nada foi cobrado do comprador QA: saldos X$ e R$ e extrato iguais aos de antes
     """
     now = preflight.qa_money(context.session)
-    before = {k: context.world.balances[k] for k in ("X$", "R$", "extrato")}
+    before = {k: context.world.qa_money_before[k] for k in ("X$", "R$", "extrato")}
     assert_that(now, equal_to(before))
 
 
@@ -87,7 +87,7 @@ def step_hold(context):
     """
     hold = preflight.make_hold(context.session, _offer(context))
     assert_that(hold, has_entries(holdId=not_none(), unitPrice=not_none(), expiresAt=not_none()))
-    context.world.notes["hold"] = hold
+    context.world.hold = hold
 
 
 @when("a reserva vence pelo TTL do perfil")
@@ -96,7 +96,7 @@ def step_hold_expires(context):
 
     Exemplo: Quando a reserva vence pelo TTL do perfil
     """
-    preflight.wait_hold_expiry(context.session, context.world.notes["hold"])
+    preflight.wait_hold_expiry(context.session, context.world.hold)
 
 
 @when("o comprador QA faz o checkout com uma Idempotency-Key nova e o holdId da reserva")
@@ -106,9 +106,9 @@ def step_checkout(context):
     Exemplo: E o comprador QA faz o checkout com uma Idempotency-Key nova e o holdId da reserva
     """
     key = preflight.new_idempotency_key()
-    context.world.notes["idempotency_key"] = key
+    context.world.idempotency_key = key
     context.world.response = preflight.checkout(context.session, _offer(context),
-                                                context.world.notes["hold"]["holdId"], key)
+                                                context.world.hold["holdId"], key)
 
 
 @then("o checkout é recusado com status REJECTED, motivo HOLD_EXPIRED e o preço unitário preenchido")
@@ -119,7 +119,7 @@ def step_hold_expired(context):
     """
     body = expect(context.world.response, (200, 409, 422), context.session, "checkout")
     assert_that(body, has_entries(status="REJECTED", reason="HOLD_EXPIRED", unitPrice=not_none()))
-    assert_that(Decimal(str(body["unitPrice"])), equal_to(Decimal(str(context.world.notes["hold"]["unitPrice"]))))
+    assert_that(Decimal(str(body["unitPrice"])), equal_to(Decimal(str(context.world.hold["unitPrice"]))))
 
 
 @then("a compra é concluída e o comprador QA pagou o preço da reserva")
@@ -131,9 +131,9 @@ def step_checkout_done(context):
     s = context.session
     body = expect(context.world.response, (200, 201), s, "checkout")
     assert_that(body, has_entries(ok=True, tradeId=not_none()))
-    context.world.notes["first_checkout"] = body
-    paid = context.world.balances["X$"] - preflight.qa_money(s)["X$"]
-    assert_that(paid, equal_to(Decimal(str(context.world.notes["hold"]["unitPrice"]))))
+    context.world.first_checkout = body
+    paid = context.world.qa_money_before["X$"] - preflight.qa_money(s)["X$"]
+    assert_that(paid, equal_to(Decimal(str(context.world.hold["unitPrice"]))))
 
 
 @when("o comprador QA repete o checkout com a mesma Idempotency-Key")
@@ -143,8 +143,8 @@ def step_checkout_again(context):
     Exemplo: Quando o comprador QA repete o checkout com a mesma Idempotency-Key
     """
     context.world.response = preflight.checkout(context.session, _offer(context),
-                                                context.world.notes["hold"]["holdId"],
-                                                context.world.notes["idempotency_key"])
+                                                context.world.hold["holdId"],
+                                                context.world.idempotency_key)
 
 
 @then("a resposta repete a primeira, e só uma compra foi registrada e cobrada")
@@ -155,10 +155,10 @@ def step_replayed(context):
     """
     s = context.session
     body = expect(context.world.response, (200, 201), s, "checkout repetido")
-    assert_that(body, equal_to(context.world.notes["first_checkout"]))
-    assert_that(preflight.importer_trades_for_hold(s, context.world.notes["hold"]["holdId"]), equal_to(1))
-    paid = context.world.balances["X$"] - preflight.qa_money(s)["X$"]
-    assert_that(paid, equal_to(Decimal(str(context.world.notes["hold"]["unitPrice"]))))
+    assert_that(body, equal_to(context.world.first_checkout))
+    assert_that(preflight.importer_trades_for_hold(s, context.world.hold["holdId"]), equal_to(1))
+    paid = context.world.qa_money_before["X$"] - preflight.qa_money(s)["X$"]
+    assert_that(paid, equal_to(Decimal(str(context.world.hold["unitPrice"]))))
 
 
 @when("o comprador QA faz o checkout sem Idempotency-Key")
@@ -168,7 +168,7 @@ def step_checkout_no_key(context):
     Exemplo: Quando o comprador QA faz o checkout sem Idempotency-Key
     """
     context.world.response = preflight.checkout(context.session, _offer(context),
-                                                context.world.notes["hold"]["holdId"], None)
+                                                context.world.hold["holdId"], None)
 
 
 @when("o comprador QA faz o checkout com uma Idempotency-Key nova e sem holdId")

@@ -4,7 +4,8 @@ from behave import given, then, when
 from hamcrest import assert_that, equal_to, is_not, none
 
 from support import mtls_probe, security
-from support.runbook import PHASE, at_least, expect
+from support.expect import expect
+from support.reset.phases import PHASE, at_least
 
 CERTIFICATES = {"nenhum certificado": mtls_probe.NO_CERTIFICATE,
                 "um certificado de outra CA": mtls_probe.OTHER_CA}
@@ -38,7 +39,7 @@ def step_peer_token_with(context, certificado):
     Exemplo: Quando alguém pede ao CP um peer token do importador para o exportador apresentando nenhum certificado
     """
     presented = _pick(CERTIFICATES, certificado, "certificado")
-    context.world.notes["tentativa"] = mtls_probe.peer_token_attempt(context.session, presented)
+    context.world.mtls_attempt = mtls_probe.peer_token_attempt(context.session, presented)
 
 
 @then("o CP interrompe o handshake TLS, sem dar resposta HTTP")
@@ -47,7 +48,7 @@ def step_tls_refused(context):
 
     Exemplo: Então o CP interrompe o handshake TLS, sem dar resposta HTTP
     """
-    attempt = context.world.notes["tentativa"]
+    attempt = context.world.mtls_attempt
     assert attempt.refused_in_handshake, f"o CP não interrompeu o handshake TLS — {attempt.describe()}"
 
 
@@ -151,7 +152,7 @@ def step_debug_import_forged(context, token):
     """
     s = context.session
     forged = security.forge_peer_token(s, context.world.peer_token, _pick(FORGERIES, token, "token"))
-    context.world.notes["token_forjado"] = forged.token
+    context.world.forged_token = forged.token
     context.world.response = security.debug_import_with(s, forged.token)
 
 

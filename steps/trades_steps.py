@@ -15,7 +15,7 @@ from hamcrest import (
 )
 
 from support import preconditions, trading
-from support.runbook import expect
+from support.expect import expect
 from support.wait import until
 
 
@@ -47,7 +47,7 @@ def step_buyer_ready(context):
     assert_that(state["privileges"], has_length(1))
     assert_that(state["privileges"][0]["buy_offer"], equal_to(True))
     assert_that(state["xbalance"], equal_to(trading.FUNDED_BALANCE))
-    context.world.balances["antes"] = state["xbalance"]
+    context.world.buyer_xbalance_before = state["xbalance"]
 
 
 @when("o comprador compra 1 unidade de cada uma de {count:d} ofertas importadas distintas")
@@ -121,7 +121,7 @@ def step_exporter_decides(context, approve, reject, reason):
         body = trading.decide_at_exporter(s, trade_id, approve=False, reason=reason)
         assert_that(body, has_entries(status="REJECTED", reason=reason))
         decided[trade_id] = body["status"]
-    context.world.notes["decided"] = decided
+    context.world.decided_at_exporter = decided
 
 
 @then("o exportador guarda {confirmed:d} trades CONFIRMED, {rejected:d} REJECTED e {pending:d} PENDING dessas compras")
@@ -146,7 +146,7 @@ def step_balance_reconciles(context):
     kept = sum((Decimal(str(p["totalPrice"])) for p in context.world.purchases
                 if statuses[p["externalTradeId"]] in ("CONFIRMED", "PENDING")), Decimal("0"))
     assert_that(kept, greater_than(Decimal("0")))
-    expected = context.world.balances["antes"] - kept
+    expected = context.world.buyer_xbalance_before - kept
     until(lambda: trading.xbalance(s), lambda value: value == expected, timeout=_telemetry(context),
           describe=f"saldo X$ do comprador chegar a {expected}")
 
@@ -191,12 +191,12 @@ def step_cp_decides(context, reason):
     until(lambda: {i["tradeId"] for i in expect(s.cp_admin.pending_trades(), 200, s, "pendentes do CP")["items"]},
           lambda ids: {approve_id, reject_id} <= ids, timeout=_telemetry(context),
           describe="o CP listar as duas compras como pendentes")
-    context.world.notes["pending_before"] = expect(s.cp_admin.pending_trades(), 200, s, "pendentes")["count"]
+    context.world.pending_before = expect(s.cp_admin.pending_trades(), 200, s, "pendentes")["count"]
     approved = expect(s.cp_admin.approve_trade(approve_id), 200, s, "aprovar pelo CP")
     rejected = expect(s.cp_admin.reject_trade(reject_id, reason), 200, s, "rejeitar pelo CP")
     assert_that(approved["approval"], has_entries(decision="APPROVED", statusAfter="CONFIRMED"))
     assert_that(rejected["approval"], has_entries(decision="REJECTED", statusAfter="REJECTED", reason=reason))
-    context.world.notes.update(approved=approve_id, rejected=reject_id)
+    context.world.approved_trade, context.world.rejected_trade = approve_id, reject_id
 
 
 @then("o contador de pendentes do CP caiu {n:d}")
@@ -207,9 +207,9 @@ def step_pending_dropped(context, n):
     """
     s = context.session
     body = expect(s.cp_admin.pending_trades(), 200, s, "pendentes do CP")
-    assert_that(body["count"], equal_to(context.world.notes["pending_before"] - n))
+    assert_that(body["count"], equal_to(context.world.pending_before - n))
     ids = {i["tradeId"] for i in body["items"]}
-    assert_that(ids & {context.world.notes["approved"], context.world.notes["rejected"]}, empty())
+    assert_that(ids & {context.world.approved_trade, context.world.rejected_trade}, empty())
 
 
 @then("o exportador guarda uma delas CONFIRMED e a outra REJECTED")
@@ -218,9 +218,9 @@ def step_exporter_applied_cp_decisions(context):
 
     Exemplo: E o exportador guarda uma delas CONFIRMED e a outra REJECTED
     """
-    notes = context.world.notes
-    statuses = trading.exporter_trades(context.session, [notes["approved"], notes["rejected"]])
-    assert_that(statuses, equal_to({notes["approved"]: "CONFIRMED", notes["rejected"]: "REJECTED"}))
+    approved, rejected = context.world.approved_trade, context.world.rejected_trade
+    statuses = trading.exporter_trades(context.session, [approved, rejected])
+    assert_that(statuses, equal_to({approved: "CONFIRMED", rejected: "REJECTED"}))
 
 
 @then('decidir de novo o mesmo trade pelo CP é recusado com {status:d} "{error}"')
@@ -230,7 +230,7 @@ def step_second_decision_refused(context, status, error):
     Exemplo: E decidir de novo o mesmo trade pelo CP é recusado com 409 "trade already decided"
     """
     s = context.session
-    response = s.cp_admin.approve_trade(context.world.notes["approved"])
+    response = s.cp_admin.approve_trade(context.world.approved_trade)
     assert_that(expect(response, status, s, "segunda decisão"), has_entries(error=error))
 
 
@@ -238,10 +238,10 @@ def _break(context, breaker) -> None:
     """Break one buyer precondition on a fresh offer and register its undo for the scenario's end."""
     s = context.session
     offer = trading.fresh_offers(s, 1)[0]
-    context.world.notes["offer"] = offer
+    context.world.offer = offer
     context.add_cleanup(breaker(s, offer))
-    context.world.balances["antes"] = trading.xbalance(s)
-    context.world.notes["ledger_before"] = trading.ledger_rows(s, s.config.buyer_account_id)
+    context.world.buyer_xbalance_before = trading.xbalance(s)
+    context.world.ledger_rows_before = trading.ledger_rows(s, s.config.buyer_account_id)
 
 
 @given("que o saldo X$ do comprador é menor que o preço da oferta")
@@ -277,7 +277,7 @@ def step_try_buy(context):
 
     Exemplo: Quando o comprador tenta comprar uma oferta importada
     """
-    context.world.purchases = [trading.buy(context.session, context.world.notes["offer"]["offer_id"])]
+    context.world.purchases = [trading.buy(context.session, context.world.offer["offer_id"])]
 
 
 @then('a compra é recusada com a mensagem "{message}"')
@@ -298,8 +298,8 @@ def step_nothing_charged(context):
     Exemplo: E o saldo X$ do comprador e o seu extrato não mudaram
     """
     s = context.session
-    assert_that(trading.xbalance(s), equal_to(context.world.balances["antes"]))
-    assert_that(trading.ledger_rows(s, s.config.buyer_account_id), equal_to(context.world.notes["ledger_before"]))
+    assert_that(trading.xbalance(s), equal_to(context.world.buyer_xbalance_before))
+    assert_that(trading.ledger_rows(s, s.config.buyer_account_id), equal_to(context.world.ledger_rows_before))
 
 
 @then('o MASTER tem as notificações "{first}" e "{second}" dessa compra, ainda não lidas')

@@ -6,8 +6,8 @@ from behave import given, then, when
 from hamcrest import assert_that, contains_string, empty, equal_to, greater_than, has_entries, has_item, none, not_none
 from playwright.sync_api import expect
 
-from support import runbook, trading
-from support.runbook import expect as expect_http
+from support import queries, trading
+from support.expect import expect as expect_http
 from support.text import contains_words, same_words
 from support.ui.balance import differences, expected_screen
 from support.ui.texts import is_placeholder, pattern
@@ -60,7 +60,7 @@ def step_store_buy(context):
     Exemplo: Quando o comprador QA tenta comprar essa oferta na loja
     """
     store = _ui(context).storefront
-    store.open_offer(context.world.notes["offer"]["offer_id"])
+    store.open_offer(context.world.offer["offer_id"])
     store.buy()
 
 
@@ -128,7 +128,7 @@ def step_admin_details(context):
     dialog = admin.open_trade_details(trade_id)
     shown = {label: admin.described(dialog, label) for label in
              ("Oferta", "Comprador", "Contato do comprador", "Vendedor", "Contato do vendedor")}
-    context.world.notes.update(details_api=api, details_shown=shown)
+    context.world.details_api, context.world.details_shown = api, shown
 
 
 @then('o modal mostra a oferta, o comprador e o vendedor que a API informa, sem "-" nem "—" no lugar de um valor')
@@ -137,7 +137,7 @@ def step_admin_details_shown(context):
 
     Exemplo: Então o modal mostra a oferta, o comprador e o vendedor que a API informa, sem "-" nem "—" no lugar de um valor
     """
-    api, shown = context.world.notes["details_api"], context.world.notes["details_shown"]
+    api, shown = context.world.details_api, context.world.details_shown
     assert_that([label for label, value in shown.items() if is_placeholder(value)], empty(), f"modal: {shown}")
     assert_that(shown, has_entries({
         "Oferta": api.get("offerName"),
@@ -161,10 +161,10 @@ def step_admin_decide(context, reason):
           lambda ids: {approve_id, reject_id} <= ids, timeout=_telemetry(context),
           describe="o CP listar as duas compras como pendentes")
     admin.open("Aprovações")
-    context.world.notes["pending_before"] = admin.pending_count()
+    context.world.pending_before = admin.pending_count()
     admin.approve(approve_id)
     admin.reject(reject_id, reason)
-    context.world.notes.update(approved=approve_id, rejected=reject_id)
+    context.world.approved_trade, context.world.rejected_trade = approve_id, reject_id
 
 
 @then("depois de recarregar a tela o contador de pendentes caiu {n:d}")
@@ -173,13 +173,13 @@ def step_admin_pending_dropped(context, n):
 
     Exemplo: Então depois de recarregar a tela o contador de pendentes caiu 2
     """
-    s, admin, notes = context.session, _ui(context).admin, context.world.notes
+    s, admin, world = context.session, _ui(context).admin, context.world
     admin.reload()
     shown = admin.pending_count()
-    assert_that(shown, equal_to(notes["pending_before"] - n))
+    assert_that(shown, equal_to(world.pending_before - n))
     assert_that(shown, equal_to(expect_http(s.cp_admin.pending_trades(), 200, s, "pendentes")["count"]))
     table = admin.pending_table()
-    for trade_id in (notes["approved"], notes["rejected"]):
+    for trade_id in (world.approved_trade, world.rejected_trade):
         expect(admin.row(table, trade_id)).to_have_count(0)
 
 
@@ -189,9 +189,9 @@ def step_admin_trades_statuses(context):
 
     Exemplo: E a tela de negociações mostra uma delas CONFIRMED e a outra REJECTED
     """
-    admin, notes = _ui(context).admin, context.world.notes
-    ids = {_cp_trade(context, notes[key])["tradeId"]: want
-           for key, want in (("approved", "CONFIRMED"), ("rejected", "REJECTED"))}
+    admin, world = _ui(context).admin, context.world
+    ids = {_cp_trade(context, external_id)["tradeId"]: want
+           for external_id, want in ((world.approved_trade, "CONFIRMED"), (world.rejected_trade, "REJECTED"))}
     admin.open("Negociações")
 
     def shown():
@@ -229,7 +229,7 @@ def step_admin_notifications_open(context):
     Exemplo: E que eu abri a tela de notificações
     """
     _ui(context).admin.open("Notificações")
-    context.world.notes["notifications_before"] = len(_assert_notifications_match_api(context))
+    context.world.notifications_before = len(_assert_notifications_match_api(context))
 
 
 @when("o exportador aprova essa compra")
@@ -264,12 +264,12 @@ def step_admin_notifications_updated(context, title):
     Exemplo: Então a tela passa a listar a notificação "Novo trade" dessa compra, como a API
     """
     items = _assert_notifications_match_api(context)
-    assert_that(len(items), greater_than(context.world.notes["notifications_before"]))
+    assert_that(len(items), greater_than(context.world.notifications_before))
     newest = next((i for i in items if same_words(i["title"], title)), None)
     purchase = context.world.purchases[0]
     assert_that(newest, not_none(), f"a API não tem notificação {title!r}")
     assert_that({purchase["externalTradeId"], purchase["tradeId"]}, has_item(newest["tradeId"]))
-    context.world.notes["notification"] = newest
+    context.world.notification = newest
 
 
 @when('eu clico na notificação "{title}" mais recente')
@@ -312,7 +312,7 @@ def step_admin_balance(context, origin, destination):
     admin = _ui(context).admin
     admin.open("Balança comercial")
     admin.search_balance(origin, destination)
-    context.world.notes["balance_pair"] = (origin, destination)
+    context.world.balance_pair = (origin, destination)
 
 
 @then("a tela mostra as mesmas contagens e os mesmos totais do relatório de balança comercial da API")
@@ -323,7 +323,7 @@ def step_admin_balance_matches(context):
     Exemplo: Então a tela mostra as mesmas contagens e os mesmos totais do relatório de balança comercial da API
     """
     s, admin = context.session, _ui(context).admin
-    origin, destination = context.world.notes["balance_pair"]
+    origin, destination = context.world.balance_pair
     ids = _wl_ids(context)
 
     def compare():
@@ -357,7 +357,7 @@ def step_admin_edit_relationship(context, origin, destination):
     """
     admin = _ui(context).admin
     admin.open("Relacionamentos")
-    context.world.notes["relationship_dialog"] = admin.edit_relationship(origin, destination)
+    context.world.relationship_dialog = admin.edit_relationship(origin, destination)
 
 
 @then('a categoria "{category_id}" aparece como "{name}" com a contagem de ofertas ativas do snapshot do CP')
@@ -367,13 +367,13 @@ def step_admin_category_count(context, category_id, name):
     Exemplo: Então a categoria "15" aparece como "Alimentação" com a contagem de ofertas ativas do snapshot do CP
     """
     admin = _ui(context).admin
-    snapshot = {str(c["categoryId"]): c for c in runbook.category_snapshot(context.session)}
+    snapshot = {str(c["categoryId"]): c for c in queries.category_snapshot(context.session)}
     item = snapshot.get(category_id)
     assert_that(item, not_none(), f"a categoria {category_id} não está no snapshot do CP")
     assert_that(same_words(item["name"], name), equal_to(True), f"snapshot: {item}")
-    label, count = admin.snapshot_item(context.world.notes["relationship_dialog"], "Categorias", name)
+    label, count = admin.snapshot_item(context.world.relationship_dialog, "Categorias", name)
     assert_that(count, equal_to(int(item["activeCount"])), f"tela: {label!r}, snapshot: {item}")
-    context.world.notes["category"] = (name, count)
+    context.world.category_shown = (name, count)
 
 
 @then('buscar "{term}" nas categorias mantém essa categoria com a mesma contagem')
@@ -383,8 +383,8 @@ def step_admin_category_search(context, term):
     Exemplo: E buscar "alimentacao" nas categorias mantém essa categoria com a mesma contagem
     """
     admin = _ui(context).admin
-    dialog = context.world.notes["relationship_dialog"]
-    name, count = context.world.notes["category"]
+    dialog = context.world.relationship_dialog
+    name, count = context.world.category_shown
     admin.search_snapshot(dialog, "Categorias", term)
     label, after = admin.snapshot_item(dialog, "Categorias", name)
     assert_that(after, equal_to(count), f"depois da busca: {label!r}")

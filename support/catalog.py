@@ -3,8 +3,8 @@ importer's imported offers. The SQL uses the WL node's table names (`offer` at t
 `imported_offer` at the importer); on another stack adjust only this module."""
 from __future__ import annotations
 
+from .expect import expect
 from .export_policy import matches
-from .runbook import expect
 from .session import Session
 
 

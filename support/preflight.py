@@ -7,7 +7,8 @@ import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
-from .runbook import expect, peer_token
+from .expect import expect
+from .reset.runbook_steps import peer_token
 from .session import Session
 from .wait import until
 

@@ -19,7 +19,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from .http import describe
-from .runbook import peer_token
+from .reset.runbook_steps import peer_token
 from .session import Session
 
 # --- admin API ------------------------------------------------------------------------------------

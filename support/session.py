@@ -15,6 +15,7 @@ from .cp_peer import CpPeerApi
 from .database import Databases
 from .http import HttpLog
 from .masking import Masker
+from .reset.state import ResetState
 from .stack import controller_for
 from .stack.base import StackController
 from .tls import client_context, server_context
@@ -34,10 +35,8 @@ class Session:
     db: Databases
     start_seconds: float = 0.0
     extra_clients: list = field(default_factory=list)
-    # what the suite knows of the stack's state during the run: how far the reset went
-    # ("reset_phase"), the snapshots read after it, the policy the last import ran under, the offers
-    # already bought (support/runbook.py and support/trading.py keep it; a restarted reset clears it)
-    stack_state: dict = field(default_factory=dict)
+    # what the suite knows of the stack's state during the run (support/reset/state.py documents it)
+    reset_state: ResetState = field(default_factory=ResetState)
 
     @property
     def reports_dir(self) -> Path:

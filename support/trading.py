@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from .runbook import expect, peer_token
+from .expect import expect
+from .reset.runbook_steps import peer_token
 from .session import Session
 from .wait import until
 
@@ -74,7 +75,7 @@ def ledger_rows(session: Session, account_id: int) -> int:
 def fresh_offers(session: Session, count: int) -> list[dict]:
     """`count` buyable imported offers (the runbook's query) not bought before in this feature
     (distinct offers instead of the runbook's one-second sleeps)."""
-    used: set = session.stack_state.setdefault("used_offers", set())
+    used = session.reset_state.offers_bought
     rows = session.db.importer.rows(
         "SELECT offer_id, id AS imported_offer_id, origin_offer_id, unit_price FROM imported_offer "
         "WHERE eligible=true AND lifecycle_status='ENABLED' AND COALESCE(offers_available,0) > 0 "

@@ -5,50 +5,137 @@ nothing else is stored on `context`. On a failing scenario the hooks attach `Wor
 
 | attribute | type | meaning |
 |---|---|---|
-| `context.session` | `support.session.Session` | config, stack controller, clients, databases, HTTP log (whole run) |
-| `context.world` | `World` | the scenario's state, below |
+| `context.session` | `support.session.Session` | config, stack, clients, databases, HTTP log, `reset_state` (the whole run) |
+| `context.world` | `World` | the scenario's facts, below |
+
+`Session.reset_state` (`support.reset.state.ResetState`) is what the run knows of the stack: how far the
+reset went, the snapshots read after it, the policy the last import ran under, the offers already bought.
+
+`World` declares every fact a scenario keeps between its steps, each a field with its type and its
+meaning (`metadata=doc(...)`). It has slots, so storing an undeclared name fails at once;
+`tests/support/test_world_fields.py` fails on a field without documentation, and on code that stores
+anything on `context` besides `session` and `world`, or an undeclared name on `context.world`.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, is_dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from .documented import doc
 
-@dataclass
+if TYPE_CHECKING:
+    from .mtls_probe import Attempt
+    from .reset.runbook_steps import Recreated
+    from .ui.browser import UiScenario
+
+
+@dataclass(slots=True)
 class World:
-    # the last HTTP response a "Quando" produced, for the "Então" that checks it
-    response: httpx.Response | None = None
-    # peer token minted over mTLS (importer → exporter) and its decoded claims
-    peer_token: str | None = None
-    peer_claims: dict = field(default_factory=dict)
-    # WLs recreated in the reset: [support.runbook.Recreated]
-    recreated: list = field(default_factory=list)
-    # snapshots read back from the CP: category and entity items
-    categories: list = field(default_factory=list)
-    entities: list = field(default_factory=list)
-    # export_policy applied to exporter → importer, and how it reached the exporter ("poll"/"sql")
-    policy: dict | None = None
-    policy_path: str | None = None
-    # exporter total for the current policy, and the total predicted from the CP snapshots
-    exporter_total: int | None = None
-    predicted_total: int | None = None
-    # body of the importer's debug import
-    import_result: dict | None = None
-    # CP row counts observed before a cleanup (table -> count)
-    counts_before: dict = field(default_factory=dict)
-    # purchases made in the scenario: list of buy-offer answers (dicts)
-    purchases: list = field(default_factory=list)
-    # balances observed before an action: name -> value
-    balances: dict = field(default_factory=dict)
-    # free-form values a feature needs between its steps (documented where set)
-    notes: dict = field(default_factory=dict)
-    # @ui scenarios: support.ui.browser.UiScenario — this scenario's browser context and page (traced)
-    # and its page objects (.storefront, .admin); set in before_scenario, closed in after_scenario.
-    # The browser itself lives for the whole run in session.extra_clients (closed with the session).
-    ui: Any = None
+    # --- any feature ---------------------------------------------------------------------------------
+    response: httpx.Response | None = field(default=None, metadata=doc(
+        'the last HTTP response a "Quando" produced, for the "Então" that checks it'))
+    counts_before: dict[str, int] = field(default_factory=dict, metadata=doc(
+        "row counts observed before an action (table -> count): the CP's tables before a cleanup, "
+        "imported_offer before a forged import"))
+
+    # --- reset (steps/ambiente_steps.py) -------------------------------------------------------------
+    cp_cleaned_at: datetime | None = field(default=None, metadata=doc(
+        "the CP database's clock just before the CP cleanup (no user created before it may remain)"))
+    wls_cleaned_at: datetime | None = field(default=None, metadata=doc(
+        "the exporter database's clock just before the WL cleanup (no cache row fetched before it may remain)"))
+    broad_total_before: int | None = field(default=None, metadata=doc(
+        "the exporter's broad export total (no importer) before the WL cleanup, which the cleanup keeps"))
+    buyer_rows_before: dict | None = field(default=None, metadata=doc(
+        "the bulk buyer's account_privileges and xbalance rows before the WL cleanup (support.queries.buyer_rows)"))
+    recreated: list[Recreated] = field(default_factory=list, metadata=doc(
+        "the WLs recreated in the reset (support.reset.runbook_steps.Recreated)"))
+    categories: list[dict] = field(default_factory=list, metadata=doc(
+        "the CP's category snapshot items read back for the scenario"))
+    entities: list[dict] = field(default_factory=list, metadata=doc(
+        "the CP's entity snapshot items read back for the scenario"))
+    requested_scopes: list[str] = field(default_factory=list, metadata=doc(
+        "the scopes asked for in the scenario's peer-token request"))
+    peer_token: str | None = field(default=None, metadata=doc(
+        "the peer token minted over mTLS (importer → exporter)"))
+    peer_claims: dict = field(default_factory=dict, metadata=doc(
+        "the peer token's claims, verified against the CP's JWKS"))
+    import_result: dict | None = field(default=None, metadata=doc(
+        "the body of the importer's last debug import"))
+
+    # --- export_policy (steps/export_policy_steps.py) ------------------------------------------------
+    policy: dict | None = field(default=None, metadata=doc(
+        "the export_policy applied to exporter → importer in the scenario"))
+    policy_path: str | None = field(default=None, metadata=doc(
+        'how that policy reached the exporter: "poll" (its own pull) or "sql" (the runbook\'s UPDATE)'))
+    previous_policy: dict | None = field(default=None, metadata=doc(
+        "the policy the CP kept before an invalid one was sent"))
+    previous_total: int | None = field(default=None, metadata=doc(
+        "the exporter's total under that previous policy"))
+    exporter_total: int | None = field(default=None, metadata=doc(
+        "the exporter's export total (to the importer) under the current policy"))
+    predicted_total: int | None = field(default=None, metadata=doc(
+        "the total the CP snapshots predict for the current policy"))
+
+    # --- security (steps/seguranca_steps.py) ---------------------------------------------------------
+    mtls_attempt: Attempt | None = field(default=None, metadata=doc(
+        "a peer-token request without the WL's client certificate, and how its connection ended "
+        "(support.mtls_probe.Attempt)"))
+    forged_token: str | None = field(default=None, metadata=doc(
+        "the peer token the suite forged from a real one"))
+
+    # --- trades (steps/trades_steps.py; the approvals also in steps/ui_steps.py) -----------------------
+    purchases: list[dict] = field(default_factory=list, metadata=doc(
+        "the buy-offer answers of the scenario's purchases"))
+    buyer_xbalance_before: Decimal | None = field(default=None, metadata=doc(
+        "the bulk buyer's X$ balance before the purchases or the broken precondition"))
+    ledger_rows_before: int | None = field(default=None, metadata=doc(
+        "the bulk buyer's xtransaction row count before the attempted purchase"))
+    decided_at_exporter: dict[str, str] = field(default_factory=dict, metadata=doc(
+        "the exporter's decisions in the scenario: external trade id -> status it answered"))
+    pending_before: int | None = field(default=None, metadata=doc(
+        "the pending-trade count (API or screen) before the scenario's two decisions"))
+    approved_trade: str | None = field(default=None, metadata=doc(
+        "the external id of the trade the scenario approved"))
+    rejected_trade: str | None = field(default=None, metadata=doc(
+        "the external id of the trade the scenario rejected"))
+
+    # --- preflight (steps/preflight_steps.py) and the storefront ---------------------------------------
+    offer: dict | None = field(default=None, metadata=doc(
+        "the imported offer the scenario buys (imported_offer row: offer_id, imported_offer_id, "
+        "origin_offer_id, unit_price)"))
+    qa_money_before: dict | None = field(default=None, metadata=doc(
+        "the QA buyer's X$ and R$ balances and ledger size before the purchase (support.preflight.qa_money)"))
+    hold: dict | None = field(default=None, metadata=doc(
+        "the exporter's preflight answer: holdId, unitPrice, expiresAt"))
+    idempotency_key: str | None = field(default=None, metadata=doc(
+        "the Idempotency-Key of the scenario's first checkout"))
+    first_checkout: dict | None = field(default=None, metadata=doc(
+        "the body of the first successful checkout (a replay must repeat it)"))
+
+    # --- Admin UI (steps/ui_steps.py) ----------------------------------------------------------------
+    details_api: dict | None = field(default=None, metadata=doc(
+        "the CP's trade details, as the API answers them"))
+    details_shown: dict[str, str] = field(default_factory=dict, metadata=doc(
+        "the trade details modal: label -> text shown"))
+    notifications_before: int | None = field(default=None, metadata=doc(
+        "the number of notifications the screen listed when it was opened"))
+    notification: dict | None = field(default=None, metadata=doc(
+        "the newest notification with the title the scenario looked for"))
+    balance_pair: tuple[str, str] | None = field(default=None, metadata=doc(
+        "the WL names (origin, destination) searched on the commercial balance screen"))
+    relationship_dialog: Any = field(default=None, metadata=doc(
+        'the open "Editar relacionamento" dialog (a Playwright Locator)'))
+    category_shown: tuple[str, int] | None = field(default=None, metadata=doc(
+        "the category (name, active count) the relationship dialog showed"))
+    ui: UiScenario | None = field(default=None, metadata=doc(
+        "@ui scenarios: this scenario's browser context and page (traced) and its page objects (.storefront, "
+        ".admin), support.ui.browser.UiScenario; set in before_scenario, closed in after_scenario (the browser "
+        "itself lives for the whole run in session.extra_clients)"))
 
     def dump(self, masker) -> str:
         def plain(value: Any) -> Any:  # at any depth, so the masker sees every key
@@ -62,5 +149,6 @@ class World:
                 return [plain(v) for v in value]
             return value
 
-        data = {name: plain(value) for name, value in vars(self).items() if value not in (None, [], {})}
+        values = {item.name: getattr(self, item.name) for item in fields(self)}
+        data = {name: plain(value) for name, value in values.items() if value not in (None, [], {})}
         return masker.text(json.dumps(masker.data(data), ensure_ascii=False, indent=2, default=str))

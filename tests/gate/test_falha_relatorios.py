@@ -50,9 +50,9 @@ import logging
 
 from behave import given, then
 
-from support import runbook
+from support.reset import runbook_steps
 from support.evidence import evidence_dir
-from support.runbook import PHASE, reach
+from support.reset.phases import PHASE, reach
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==")
@@ -74,8 +74,8 @@ def step_uses_secrets(context):
     s, c = context.session, context.session.config
     reach(s, PHASE["visibilidade, relacionamentos e contas trader"])
     s.cp_admin.login()
-    context.world.peer_token = runbook.peer_token(s)
-    context.world.notes["compra"] = s.importer.buy_offer(c.buyer_account_id, c.buyer_token, 999999).status_code
+    context.world.peer_token = runbook_steps.peer_token(s)
+    context.world.response = s.importer.buy_offer(c.buyer_account_id, c.buyer_token, 999999)
     s.exporter.export_offers(None, limit=200)
     folder = evidence_dir(s, context.scenario)  # what the UI layer leaves for a failing @ui scenario
     (folder / "screenshot.png").write_bytes(PNG)

@@ -10,9 +10,10 @@ from types import SimpleNamespace
 import pytest
 
 from support import config as config_module
-from support import database, runbook
+from support import database
 from support.errors import StackError, UnsafeOperation
 from support.masking import Masker
+from support.reset import runbook_steps
 from support.session import databases_for
 
 DB_PASSWORD = "Db-Pw-gate-5521"
@@ -102,8 +103,8 @@ def connections(monkeypatch) -> list:
 
 
 @pytest.mark.parametrize("operation, setting", [
-    (runbook.clean_cp, "XPORY_CP_DSN"),
-    (runbook.clean_wls, "XPORY_IMPORTER_DSN"),
+    (runbook_steps.clean_cp, "XPORY_CP_DSN"),
+    (runbook_steps.clean_wls, "XPORY_IMPORTER_DSN"),
 ])
 def test_the_reset_refuses_a_remote_database_without_connecting(operation, setting, connections):
     remote = f"postgresql://postgres:{DB_PASSWORD}@db.example.com:5432/remoto"
@@ -133,13 +134,13 @@ def test_a_real_remote_listener_sees_no_connection_until_the_opt_in(remote_liste
     remote = {name: f"postgresql://postgres:{DB_PASSWORD}@{host}:{port}/{db}"
               for name, db in (("XPORY_CP_DSN", "xpory_cp"), ("XPORY_EXPORTER_DSN", "wl-01"),
                                ("XPORY_IMPORTER_DSN", "wl-03"))}
-    for operation in (runbook.clean_cp, runbook.clean_wls):
+    for operation in (runbook_steps.clean_cp, runbook_steps.clean_wls):
         with pytest.raises(UnsafeOperation, match="XPORY_ALLOW_REMOTE_RESET=true"):
             operation(make_session(remote))
     assert remote_listener.accepted == 0
 
     # control: with the opt-in the same reset does connect (and fails: the listener is no PostgreSQL)
     with pytest.raises(StackError) as info:
-        runbook.clean_wls(make_session({**remote, "XPORY_ALLOW_REMOTE_RESET": "true"}))
+        runbook_steps.clean_wls(make_session({**remote, "XPORY_ALLOW_REMOTE_RESET": "true"}))
     assert remote_listener.accepted >= 1
     assert "XPORY_EXPORTER_DSN" in str(info.value) and DB_PASSWORD not in str(info.value)

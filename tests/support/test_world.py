@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import httpx
 
 from support.masking import Masker
-from support.runbook import Recreated
+from support.reset.runbook_steps import Recreated
 from support.world import World
 
 JWT = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJ3bC0zIn0.c2lnbmF0dXJl"
@@ -29,7 +29,7 @@ def test_dump_masks_tokens_and_secret_keys():
         peer_token=JWT,
         peer_claims={"sub": "2a6f8e2c", "scopes": ["offers:sync"]},
         purchases=[{"tradeId": "t-1", "token": "codex-token-3", "status": "PENDING"}],
-        notes={"admin_password": "Adm1nPass", "motivo": "Bearer opaque-bearer-value", "raw": f"jwt {JWT}"},
+        details_api={"admin_password": "Adm1nPass", "motivo": "Bearer opaque-bearer-value", "raw": f"jwt {JWT}"},
     )
     text = world.dump(Masker())
     for secret in (JWT, "codex-token-3", "Adm1nPass", "opaque-bearer-value"):
@@ -38,13 +38,13 @@ def test_dump_masks_tokens_and_secret_keys():
     assert data["peer_token"] == "***"
     assert data["peer_claims"] == {"sub": "2a6f8e2c", "scopes": ["offers:sync"]}
     assert data["purchases"] == [{"tradeId": "t-1", "token": "***", "status": "PENDING"}]
-    assert data["notes"] == {"admin_password": "***", "motivo": "Bearer ***", "raw": "jwt ***"}
+    assert data["details_api"] == {"admin_password": "***", "motivo": "Bearer ***", "raw": "jwt ***"}
 
 
 def test_dump_masks_the_run_secrets_under_any_key():
-    world = World(notes={"echo": "buyer-s3cret"}, balances={"buyer": 10})
+    world = World(details_shown={"Comprador": "buyer-s3cret"}, counts_before={"cp_users": 10})
     data = json.loads(world.dump(Masker(["buyer-s3cret"])))
-    assert data == {"notes": {"echo": "***"}, "balances": {"buyer": 10}}
+    assert data == {"details_shown": {"Comprador": "***"}, "counts_before": {"cp_users": 10}}
 
 
 def test_dump_summarises_the_response_and_skips_empty_fields():
@@ -59,14 +59,14 @@ def test_dump_of_an_empty_world_is_an_empty_object():
 def test_dump_renders_nested_dataclasses_as_objects_and_masks_their_secret_fields():
     world = World(
         recreated=[Recreated("wl-exporter", "fd1a", "9c0e", "fd1a", True)],
-        notes={"login": Login("master@xpory.local", "opaque-session-token")},
+        details_api={"login": Login("master@xpory.local", "opaque-session-token")},
     )
     text = world.dump(Masker())
     assert "opaque-session-token" not in text
     data = json.loads(text)
     assert data["recreated"] == [{"name": "wl-exporter", "requested_id": "fd1a", "created_id": "9c0e",
                                   "final_id": "fd1a", "renamed": True}]
-    assert data["notes"] == {"login": {"email": "master@xpory.local", "token": "***"}}
+    assert data["details_api"] == {"login": {"email": "master@xpory.local", "token": "***"}}
 
 
 def test_failure_evidence_is_written_and_attached_masked(tmp_path):

@@ -1,0 +1,123 @@
+"""Read-only queries on the stack (SQL and HTTP GETs) that the reset and its checks read back: row
+counts, the exporter's cached policy and export total, the CP snapshots, users, the buyer's rows."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import httpx
+
+from .expect import expect
+from .reset.tables import CP_TABLES, EXPORTER_TABLES, IMPORTER_TABLES
+from .session import Session
+
+
+def cp_row_counts(session: Session, tables: tuple[str, ...] = CP_TABLES) -> dict[str, int]:
+    with session.db.cp.connect() as conn:
+        return {t: conn.execute(f"SELECT count(*) AS n FROM {t}").fetchone()["n"] for t in tables}
+
+
+def wl_row_counts(session: Session) -> dict[str, dict[str, int]]:
+    out = {}
+    for name, db, tables in (("wl-01", session.db.exporter, EXPORTER_TABLES),
+                             ("wl-03", session.db.importer, IMPORTER_TABLES)):
+        with db.connect() as conn:
+            out[name] = {t: conn.execute(f"SELECT count(*) AS n FROM {t}").fetchone()["n"] for t in tables}
+    return out
+
+
+# --- the CP snapshots (runbook step 4, read back) ---------------------------------------------------
+def all_pages(session: Session, fetch: Callable[..., httpx.Response], what: str, page: int = 1000) -> list[dict]:
+    items: list[dict] = []
+    offset = 0
+    while True:
+        body = expect(fetch(limit=page, offset=offset), 200, session, what)
+        batch = body.get("items", [])
+        items.extend(batch)
+        offset += len(batch)
+        if not batch or offset >= body.get("count", 0):
+            return items
+
+
+def category_snapshot(session: Session) -> list[dict]:
+    wl = session.config.exporter_wl_id
+    return all_pages(session, lambda **p: session.cp_admin.categories(wl, **p), "listar categorias")
+
+
+def entity_snapshot(session: Session) -> list[dict]:
+    wl = session.config.exporter_wl_id
+    return all_pages(session, lambda **p: session.cp_admin.entities(wl, **p), "listar entidades")
+
+
+# --- the export_policy at the exporter (runbook step 5, read back) ------------------------------------
+def cached_policy(session: Session) -> dict | None:
+    """The export_policy the exporter's cp_relationship_cache holds for exporter → importer."""
+    c = session.config
+    raw = session.db.exporter.scalar(
+        "SELECT export_policy FROM cp_relationship_cache WHERE source_white_label_id=%s AND target_white_label_id=%s",
+        (c.exporter_wl_id, c.importer_wl_id))
+    if raw in (None, ""):
+        return None
+    return json.loads(raw) if isinstance(raw, str) else raw
+
+
+def exporter_total(session: Session) -> int:
+    body = expect(session.exporter.export_offers(session.config.importer_wl_id, limit=1), 200, session,
+                  "total exportado pelo exportador")
+    return int(body["total"])
+
+
+# --- the import (runbook step 6, read back) -----------------------------------------------------------
+def buyable_offer_ids(session: Session, limit: int = 20) -> list[int]:
+    """The runbook's query of imported offers that can be bought."""
+    rows = session.db.importer.rows(
+        "SELECT offer_id FROM imported_offer WHERE eligible=true AND lifecycle_status='ENABLED' "
+        "AND COALESCE(offers_available,0) > 0 ORDER BY offer_id LIMIT %s", (limit,))
+    return [int(r["offer_id"]) for r in rows]
+
+
+def imported_in_category(session: Session, category: str) -> list[int]:
+    """Imported offers (storefront ids) whose origin offer at the exporter is in `category`."""
+    rows = session.db.importer.rows("SELECT offer_id, origin_offer_id FROM imported_offer")
+    if not rows:
+        return []
+    origin_to_local = {int(r["origin_offer_id"]): int(r["offer_id"]) for r in rows}
+    hits = session.db.exporter.rows("SELECT id FROM offer WHERE category_id=%s AND id = ANY(%s)",
+                                    (category, list(origin_to_local)))
+    return sorted(origin_to_local[int(h["id"])] for h in hits)
+
+
+# --- what the cleanup scenarios compare before and after ----------------------------------------------
+def database_now(db):
+    """The database server's clock (to compare with its own timestamps)."""
+    return db.scalar("SELECT now() AS now")
+
+
+def users_created_before(session: Session, instant) -> list[str]:
+    return [r["email"] for r in session.db.cp.rows("SELECT email FROM cp_users WHERE date_created < %s",
+                                                   (instant,))]
+
+
+def users_by_role(session: Session) -> dict[str, dict]:
+    rows = session.db.cp.rows("SELECT id, email, role, status, date_created FROM cp_users")
+    return {row["role"]: row for row in rows}
+
+
+def buyer_rows(session: Session) -> dict:
+    """The bulk buyer's privilege rows and X$ balance row (runbook step 7 tables)."""
+    c = session.config
+    privileges = session.db.importer.rows(
+        "SELECT id, buy_offer FROM account_privileges WHERE account_id=%s ORDER BY id", (c.buyer_account_id,))
+    balance = session.db.importer.rows("SELECT id, value FROM xbalance WHERE id=%s", (c.buyer_xbalance_id,))
+    return {"account_privileges": privileges, "xbalance": balance}
+
+
+def stale_cache_rows(session: Session, since) -> dict[str, int]:
+    """Cache rows in either WL fetched before `since` (a WL may re-pull fresh rows at any time)."""
+    out = {}
+    for wl, db in (("wl-01", session.db.exporter), ("wl-03", session.db.importer)):
+        for table in ("cp_policy_cache", "cp_relationship_cache"):
+            n = db.scalar(f"SELECT count(*) AS n FROM {table} WHERE fetched_at < %s", (since,))
+            if n:
+                out[f"{wl}.{table}"] = n
+    return out

@@ -1,0 +1,201 @@
+"""The reset runbook's steps 1–6 as business operations on a Session.
+
+Each operation does what the runbook's curl/psql lines do and returns what it observed, so steps can
+check outcomes (status, body, rows) and not merely that a call returned. What they read back lives in
+`support.queries`; the order in which a reset runs them, in `support.reset.phases`.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from .. import queries
+from ..errors import StackError
+from ..expect import expect
+from ..session import Session
+from ..wait import WaitTimeout, until
+from .tables import CP_TABLES, EXPORTER_TABLES, IMPORTER_TABLES
+
+# Runbook step 5: the broad export_policy every reset leaves in force (excludes category "15").
+BROAD_POLICY = {
+    "enabled": True,
+    "min_created_at": "2000-01-01T00:00:00Z",
+    "include_categories": [],
+    "exclude_categories": ["15"],
+    "entity_allowlist": [],
+    "entity_blocklist": [],
+}
+
+
+# --- step 1: CP --------------------------------------------------------------------------------
+def clean_cp(session: Session) -> None:
+    """TRUNCATE all 15 cp_* tables (the runbook's ten plus the five it misses)."""
+    session.db.check_destructive_allowed()
+    session.db.destructive(session.db.cp, f"TRUNCATE TABLE {', '.join(CP_TABLES)} RESTART IDENTITY CASCADE")
+    session.cp_admin.forget_token()
+
+
+def restart_cp(session: Session) -> None:
+    """`docker compose restart controlplane`, then wait until the bootstrap users log in again."""
+    session.stack.restart_cp()
+    until(lambda: session.cp_admin.login(session.config.admin_email, session.config.admin_password).status_code,
+          lambda status: status == 200, timeout=session.config.startup_timeout_seconds,
+          describe="login do MASTER de bootstrap após o restart do CP")
+
+
+# --- step 2: WLs -------------------------------------------------------------------------------
+def clean_wls(session: Session) -> None:
+    db = session.db
+    db.check_destructive_allowed(db.exporter, db.importer)
+    db.destructive(db.exporter, f"TRUNCATE TABLE {', '.join(EXPORTER_TABLES)} RESTART IDENTITY CASCADE")
+    db.destructive(db.importer, f"TRUNCATE TABLE {', '.join(IMPORTER_TABLES)} RESTART IDENTITY CASCADE")
+
+
+# --- step 3: WLs, policies, relationships, trader accounts ---------------------------------------
+@dataclass
+class WlPlan:
+    role: str  # exporter | importer
+    wl_id: str
+    name: str
+    description: str
+    contact_email: str
+    gateway_url: str
+    import_enabled: bool
+    export_enabled: bool
+    trader_name: str
+    trader_phone: str
+
+
+def wl_plans(session: Session) -> tuple[WlPlan, WlPlan]:
+    c = session.config
+    return (
+        WlPlan("exporter", c.exporter_wl_id, "wl-exporter", "Exporter WL", "exporter@example.com",
+               c.exporter_gateway_url, False, True, "Conta Trader Exporter", "+55 11 90000-0001"),
+        WlPlan("importer", c.importer_wl_id, "wl-importer", "Importer WL", "importer@example.com",
+               c.importer_gateway_url, True, False, "Conta Trader Importer", "+55 11 90000-0002"),
+    )
+
+
+@dataclass
+class Recreated:
+    name: str
+    requested_id: str
+    created_id: str
+    final_id: str
+    renamed: bool
+
+
+def recreate_wl(session: Session, plan: WlPlan) -> Recreated:
+    """POST /wls with the fixed id; when the CP discards it, rename with PUT /wls/{id} {"id": fixed}."""
+    body = {
+        "id": plan.wl_id, "name": plan.name, "description": plan.description,
+        "contactEmail": plan.contact_email, "gatewayUrl": plan.gateway_url, "status": "active",
+        "policy": {"importEnabled": plan.import_enabled, "exportEnabled": plan.export_enabled,
+                   "exportDelaySeconds": 0, "visibilityEnabled": True, "policyRevision": "baseline"},
+    }
+    created = expect(session.cp_admin.create_wl(body), 201, session, f"criar o WL {plan.name}")
+    created_id = created["id"]
+    renamed = False
+    if created_id != plan.wl_id:
+        renamed_body = expect(session.cp_admin.update_wl(created_id, {"id": plan.wl_id}), 200, session,
+                              f"renomear o WL {plan.name} para o id fixo")
+        renamed = True
+        if renamed_body and renamed_body.get("id") not in (None, plan.wl_id):
+            raise AssertionError(f"o rename do WL {plan.name} devolveu id {renamed_body.get('id')}")
+    return Recreated(plan.name, plan.wl_id, created_id, plan.wl_id, renamed)
+
+
+def set_visibility(session: Session, plan: WlPlan, partner_id: str) -> dict:
+    body = {"importEnabled": plan.import_enabled, "exportEnabled": plan.export_enabled,
+            "exportDelaySeconds": 0, "visibilityEnabled": True, "visibilityWls": [partner_id],
+            "policyRevision": "baseline", "updatedBy": "bootstrap", "updatedSource": "runbook"}
+    return expect(session.cp_admin.put_policies(plan.wl_id, body), 200, session,
+                  f"política de visibilidade do {plan.name}")
+
+
+def activate_relationship(session: Session, src: str, dst: str) -> dict:
+    body = {"status": "active", "fxRate": 1, "limitAmount": 100000, "updatedBy": "bootstrap",
+            "updatedSource": "runbook"}
+    return expect(session.cp_admin.put_relationship(src, dst, body), 200, session,
+                  f"relacionamento {src} → {dst}")
+
+
+def create_trader(session: Session, plan: WlPlan) -> dict:
+    body = {"name": plan.trader_name, "status": "active", "contactEmail": plan.contact_email,
+            "contactPhone": plan.trader_phone}
+    return expect(session.cp_admin.upsert_trader(plan.wl_id, body), 200, session,
+                  f"conta trader do {plan.name}")
+
+
+# --- step 4: snapshots -------------------------------------------------------------------------
+def sync_snapshots(session: Session) -> tuple[dict, dict]:
+    exporter = session.config.exporter_wl_id
+    categories = expect(session.cp_admin.sync_categories(exporter), 200, session, "sincronizar categorias")
+    entities = expect(session.cp_admin.sync_entities(exporter), 200, session, "sincronizar entidades")
+    return categories, entities
+
+
+# --- step 5: export_policy ---------------------------------------------------------------------
+def put_export_policy(session: Session, policy: dict | None) -> dict:
+    c = session.config
+    body = {"status": "active", "fxRate": 1, "limitAmount": 100000, "export_policy": policy,
+            "updatedBy": "bootstrap", "updatedSource": "runbook"}
+    return expect(session.cp_admin.put_relationship(c.exporter_wl_id, c.importer_wl_id, body), 200, session,
+                  "definir a export_policy exportador → importador")
+
+
+def force_relationship_cache(session: Session, policy: dict) -> int:
+    """The runbook's fallback: write the policy straight into the exporter's cp_relationship_cache."""
+    c = session.config
+    return session.db.destructive(
+        session.db.exporter,
+        "UPDATE cp_relationship_cache SET export_policy=%s "
+        "WHERE source_white_label_id=%s AND target_white_label_id=%s",
+        (json.dumps(policy, separators=(",", ":")), c.exporter_wl_id, c.importer_wl_id),
+    )
+
+
+def apply_policy_at_exporter(session: Session, policy: dict) -> str:
+    """Wait (with the profile's deadline) until the exporter's cache holds the policy; when the
+    profile says not to wait (XPORY_POLICY_WAIT_SECONDS=0) or the wait times out, apply the
+    runbook's SQL override. Returns "poll" or "sql" (how the policy arrived)."""
+    wait = session.config.policy_wait_seconds
+    if wait > 0:
+        try:
+            until(lambda: queries.cached_policy(session), lambda cached: cached == policy, timeout=wait,
+                  describe="exportador aplicar a export_policy do CP")
+            return "poll"
+        except WaitTimeout:
+            pass
+    if force_relationship_cache(session, policy) == 1:
+        return "sql"
+    # The runbook's UPDATE needs the row the exporter writes when it first pulls the relationship
+    # (right after a reset the cache is empty): wait for that pull, then apply the override.
+    pull = session.config.relationship_pull_timeout_seconds
+    try:
+        until(lambda: force_relationship_cache(session, policy), lambda updated: updated == 1, timeout=pull,
+              interval=0.2, max_interval=2.0, describe="o exportador puxar o relacionamento do CP")
+    except WaitTimeout:
+        raise StackError(
+            f"o UPDATE de cp_relationship_cache não encontrou o relacionamento exportador → importador no banco do "
+            f"exportador em {pull:g}s: o exportador não puxou o relacionamento do CP (APP_CP_RELATIONSHIP_PEERS?). "
+            "Aumente XPORY_RELATIONSHIP_PULL_TIMEOUT_SECONDS ou confira o exportador.") from None
+    return "sql"
+
+
+# --- step 6: peer token and import ---------------------------------------------------------------
+def peer_token(session: Session, scopes=("offers:sync", "trader:purchase")) -> str:
+    c = session.config
+    body = expect(session.cp_peer.peer_token(c.importer_wl_id, c.exporter_wl_id, scopes), 201, session,
+                  "peer token (mTLS)")
+    token = body.get("token")
+    if not token:
+        raise AssertionError("o CP respondeu 201 sem token")
+    return token
+
+
+def debug_import(session: Session, token: str) -> dict:
+    """The importer's debug import; remembers the exporter policy it ran under (`ResetState.imported_under`)."""
+    body = expect(session.importer.debug_import(token), 200, session, "debug import do importador")
+    session.reset_state.imported_under = queries.cached_policy(session)
+    return body

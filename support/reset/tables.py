@@ -1,0 +1,20 @@
+"""The tables the runbook's cleanup truncates (steps 1 and 2)."""
+from __future__ import annotations
+
+# Runbook step 1: the ten tables the runbook truncates ...
+RUNBOOK_CP_TABLES = (
+    "cp_trade_approvals", "cp_telemetry", "cp_relationships", "cp_white_label_policy_revisions",
+    "cp_white_label_policies", "cp_white_label_keys", "cp_trader_accounts", "cp_white_labels",
+    "cp_users", "cp_imbalance_signals",
+)
+# ... and the five it misses (no FKs, so CASCADE never reaches them; contract cp.md §10.1).
+MISSED_CP_TABLES = (
+    "cp_trades", "cp_notifications", "cp_notification_recipients",
+    "cp_offer_category_snapshots", "cp_entity_snapshots",
+)
+CP_TABLES = RUNBOOK_CP_TABLES + MISSED_CP_TABLES
+
+# Runbook step 2.
+EXPORTER_TABLES = ("cp_policy_cache", "cp_relationship_cache", "offer_export_index", "cross_wl_trade")
+IMPORTER_TABLES = ("cp_policy_cache", "cp_relationship_cache", "offer_export_index", "imported_offer",
+                   "cross_wl_trade")
