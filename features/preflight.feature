@@ -9,12 +9,14 @@ Funcionalidade: O preflight bloqueia compras impossíveis antes do pagamento (ru
     Dado que o ambiente foi resetado e as ofertas do exportador foram importadas
     E que o comprador QA tem saldo em X$ e em R$ e escolheu uma oferta importada comprável
 
+  @fora-do-runbook
   Cenário: PRICE_CHANGED — o exportador mudou o preço depois da sincronização
     Dado que o exportador alterou o preço da oferta de origem depois da sincronização
     Quando o comprador QA compra a oferta importada
     Então a compra é recusada com status REJECTED e a mensagem "O preço desta oferta foi atualizado. Atualize a página e tente novamente."
     E nada foi cobrado do comprador QA: saldos X$ e R$ e extrato iguais aos de antes
 
+  @fora-do-runbook
   Cenário: OUT_OF_STOCK — o estoque da oferta de origem acabou
     Dado que o exportador zerou o estoque da oferta de origem
     Quando o comprador QA compra a oferta importada
@@ -28,6 +30,7 @@ Funcionalidade: O preflight bloqueia compras impossíveis antes do pagamento (ru
     Então o checkout é recusado com status REJECTED, motivo HOLD_EXPIRED e o preço unitário preenchido
     E nada foi cobrado do comprador QA: saldos X$ e R$ e extrato iguais aos de antes
 
+  @fora-do-runbook
   Cenário: Checkout dentro do TTL conclui a compra, e repetir a Idempotency-Key não compra de novo
     Dado que o importador reservou a oferta no exportador com um preflight e um peer token recém-emitido
     Quando o comprador QA faz o checkout com uma Idempotency-Key nova e o holdId da reserva

@@ -39,6 +39,7 @@ Funcionalidade: Trocas entre white labels: compras, aprovações e conferência 
     Quando o exportador aprova 1 dessas compras e rejeita 0 com o motivo "MANUAL_REJECT"
     Então o MASTER tem as notificações "Trade pendente" e "Novo trade" dessa compra, ainda não lidas
 
+  @fora-do-runbook
   Esquema do Cenário: Sem <precondição>, a compra é recusada e nada é debitado
     Dado que <quebra>
     Quando o comprador tenta comprar uma oferta importada

@@ -10,6 +10,7 @@ Funcionalidade: A loja do importador explica por que a compra foi recusada (runb
     E que o comprador QA tem saldo em X$ e em R$ e escolheu uma oferta importada comprável
     E que o comprador QA entrou na loja com sua conta e seu token
 
+  @fora-do-runbook
   Cenário: PRICE_CHANGED — a loja pede para atualizar a página, e o botão do aviso a recarrega
     Dado que o exportador alterou o preço da oferta de origem depois da sincronização
     Quando o comprador QA tenta comprar essa oferta na loja
@@ -17,6 +18,7 @@ Funcionalidade: A loja do importador explica por que a compra foi recusada (runb
     E o botão do aviso recarrega a página da oferta
     E nada foi cobrado do comprador QA: saldos X$ e R$ e extrato iguais aos de antes
 
+  @fora-do-runbook
   Cenário: OUT_OF_STOCK — a loja avisa que a oferta esgotou
     Dado que o exportador zerou o estoque da oferta de origem
     Quando o comprador QA tenta comprar essa oferta na loja

@@ -82,6 +82,7 @@ SETTINGS: tuple[Spec, ...] = (
     Spec("XPORY_CP_RESTART_TIMEOUT_SECONDS", "float", "180", "prazo do restart do CP no reset (passo 1): o comando de restart, o CP voltar a servir o JWKS e o MASTER de bootstrap entrar de novo"),
     Spec("XPORY_IMPORT_TIMEOUT_SECONDS", "float", "120", "timeout do debug import do importador"),
     Spec("XPORY_ALLOW_REMOTE_RESET", "bool", "false", "permite TRUNCATE/UPDATE em bancos fora do loopback"),
+    Spec("XPORY_PERMITIR_ALTERACOES_FORA_DO_RUNBOOK", "bool", "false", "roda os cenários @fora-do-runbook, que alteram dados além dos comandos do runbook (saldo e maturidade do comprador, preço e estoque da oferta de origem, checkout real da conta QA), guardando os valores originais em XPORY_RUNTIME_DIR antes e restaurando-os ao fim do cenário (ou no início da próxima execução, se esta for interrompida); false = esses cenários são pulados como não provados", required=False),
     Spec("XPORY_TRADER_DIR", "path", "/home/andre/Trabalho/XporY/repos/github/xpory-trader", "checkout do xpory-trader (compose e certificados)", required=False),
     Spec("XPORY_COMPOSE_UP", "bool", "false", "no perfil staging-local: subir a stack com docker compose (passo 0) antes da suíte", required=False),
     Spec("XPORY_CP_RESTART_COMMAND", "str", "ssh staging docker compose -f /srv/xpory-trader/docker-compose.yml restart controlplane", "perfil externo: comando que reinicia o CP no reset (passo 1), executado sem shell; vazio = a stack externa não sabe reiniciar o CP e o reset para com uma mensagem", required=False),

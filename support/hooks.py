@@ -13,8 +13,10 @@ import sys
 import time
 from pathlib import Path
 
+import psycopg
+
 from . import config as config_module
-from . import redaction, reports, run_outcome
+from . import journal, redaction, reports, run_outcome
 from .errors import SuiteSetupError
 from .session import open_session
 from .world import World
@@ -43,13 +45,30 @@ def before_all(context) -> None:
     redaction.install(session.masker)  # step failures, step output and logging reach the reports masked
     reports.setup(context, session.config)  # JUnit under XPORY_REPORTS_DIR, plus the HTML report
     run_outcome.install(context, session.reports_dir)  # last reporter: exit code 2 after a setup problem
+    _open_journal(session)
     print(f"Stack: {session.stack.describe()} pronta em {time.perf_counter() - started:.2f}s "
           f"(perfil {session.config.perfil})", file=sys.stderr)
+
+
+def _open_journal(session) -> None:
+    """The journal of changes beyond the runbook; first, put back what an interrupted run left changed."""
+    session.journal = journal.for_session(session)
+    try:
+        restored = journal.recover_previous_run(session.journal, session.config.stack)
+    except (SuiteSetupError, psycopg.Error) as exc:
+        _abort(session.masker.text(f"uma execução interrompida deixou dados alterados fora do runbook e não consegui "
+                                   f"restaurá-los ({session.journal.path}): {exc}"), session.config)
+    for item in restored:
+        print(f"Restaurado (execução anterior interrompida): {item}", file=sys.stderr)
 
 
 def before_scenario(context, scenario) -> None:
     context.world = World()
     context.session.http_log.clear()
+    context.session.journal.begin_scenario(scenario.name, scenario.effective_tags)
+    if journal.TAG in scenario.effective_tags and not context.session.journal.allowed:
+        run_outcome.skip_not_proven(context, scenario, journal.skip_reason())
+        return
     if "ui" in scenario.effective_tags:  # a fresh browser context + page (the browser starts once, lazily)
         from .ui.browser import runner_for
 
@@ -75,6 +94,12 @@ def after_step(context, step) -> None:
 
 def after_scenario(context, scenario) -> None:
     session = context.session
+    try:
+        session.journal.end_scenario()  # what the scenario changed beyond the runbook goes back now
+    except (SuiteSetupError, psycopg.Error) as exc:
+        run_outcome.end_for_setup(context, f"não consegui restaurar os dados que o cenário alterou fora do runbook: "
+                                           f"{exc}. Eles continuam em {session.journal.path}; a próxima execução "
+                                           "tenta de novo antes do primeiro cenário")
     ui = getattr(context.world, "ui", None)
     if ui is not None:  # stop the trace (kept, with a screenshot, if the scenario failed) and close the page
         from .ui.evidence import finish_scenario

@@ -156,3 +156,22 @@ class ChangeJournal:
         restored = self.restore(only_scenario=self.scenario) if self.scenario else []
         self.scenario, self.tagged = None, False
         return restored
+
+
+# --- the run's journal -------------------------------------------------------------------------------
+def for_session(session) -> ChangeJournal:
+    """The journal of this profile: <XPORY_RUNTIME_DIR>/alteracoes-pendentes/<perfil>.json."""
+    config = session.config
+    path = config.path("XPORY_RUNTIME_DIR") / "alteracoes-pendentes" / f"{config.perfil}.json"
+    return ChangeJournal(path, session.db, allowed=bool(config.get(SETTING, False)))
+
+
+def recover_previous_run(book: ChangeJournal, stack: str) -> list[str]:
+    """Put back what an interrupted run of this profile left changed (none on the embedded stack,
+    whose database is new at every run: its stale journal is dropped)."""
+    if not book.entries():
+        return []
+    if stack == "embedded":
+        book.path.unlink(missing_ok=True)
+        return []
+    return book.restore()
