@@ -44,7 +44,7 @@ def test_the_browser_waits_as_long_as_the_profile_says(tmp_path, embedded_pki, h
     runner = BrowserRunner(cfg)
     try:
         ui = runner.new_scenario()
-        ui.page.goto(http_server.url + "/slow")
+        ui.page.goto(http_server.url + "/slow", timeout=60_000)  # only the waits below are under test
         started = time.monotonic()
         with pytest.raises(PlaywrightTimeout, match=f"Timeout {int(float(seconds) * 1000)}ms exceeded"):
             ui.page.get_by_role("button", name="Não existe").click()
