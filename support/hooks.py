@@ -32,8 +32,14 @@ def _abort(message: str, config=None) -> None:
     run_outcome.abort_run(message, _reports_dir(config))  # behave would otherwise report every scenario as failed
 
 
+def _stack_timings(session) -> dict:
+    return {"perfil": session.config.perfil, "stack": session.stack.name,
+            "session_seconds": round(session.start_seconds, 3),  # the stack's start (or check) and the clients
+            "cold_start_seconds": getattr(session.stack, "cold_start_seconds", None)}  # embedded: processes up
+
+
 def before_all(context) -> None:
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), time.time()
     profile = context.config.userdata.get("perfil")
     config = None
     try:
@@ -43,7 +49,7 @@ def before_all(context) -> None:
         _abort(str(exc), config)
     session = context.session
     redaction.install(session.masker)  # step failures, step output and logging reach the reports masked
-    reports.setup(context, session.config)  # JUnit under XPORY_REPORTS_DIR, plus the HTML report
+    reports.setup(context, session.config, started=started_at, stack=_stack_timings(session))  # JUnit, HTML, tempos
     run_outcome.install(context, session.reports_dir)  # last reporter: exit code 2 after a setup problem
     _open_journal(session)
     print(f"Stack: {session.stack.describe()} pronta em {time.perf_counter() - started:.2f}s "

@@ -67,8 +67,36 @@ def _add_html(context, reports: Path, config: Config) -> Path | None:
     return path.resolve()
 
 
-def setup(context, config: Config) -> dict[str, Path | None]:
-    """Point JUnit at the profile's reports folder and make sure an HTML report is written."""
+def _target(context, key: str, default: str, reports: Path) -> Path | None:
+    """The file a `-D <key>=<arquivo>` asks for (relative to the reports folder); None when turned off."""
+    target = str(context.config.userdata.get(key, default)).strip()
+    if not target or _runner(context) is None:
+        return None
+    path = Path(target) if Path(target).is_absolute() else reports / target
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _add_timings(context, reports: Path, started: float | None, stack: dict | None) -> Path | None:
+    from behave.formatter.base import StreamOpener
+
+    from .timings import FILE, TimingsFormatter
+
+    path = _target(context, "tempos", FILE, reports)
+    if path is None:
+        return None
+    formatter = TimingsFormatter(StreamOpener(filename=str(path), encoding="utf-8"), context.config,
+                                 before_all_started=started, stack=stack)
+    _runner(context).formatters.append(formatter)
+    return path.resolve()
+
+
+def setup(context, config: Config, *, started: float | None = None,
+          stack: dict | None = None) -> dict[str, Path | None]:
+    """Point JUnit at the profile's reports folder and make sure an HTML report and the timings file are
+    written. `started` (time.time() at the start of before_all) and `stack` (what the stack's start cost)
+    go into the timings."""
     reports = config.path("XPORY_REPORTS_DIR")
     reports.mkdir(parents=True, exist_ok=True)
-    return {"junit": _junit(context, reports), "html": _add_html(context, reports, config)}
+    return {"junit": _junit(context, reports), "html": _add_html(context, reports, config),
+            "tempos": _add_timings(context, reports, started, stack)}
