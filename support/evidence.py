@@ -1,6 +1,7 @@
 """Evidence of a failing scenario: its HTTP calls and its World (masked), plus whatever the UI layer
 saved in the scenario's folder (screenshot, Playwright trace). Written under
-`<reports>/evidencias/<funcionalidade-cenário>/` and attached to the scenario in the reports.
+`<reports>/evidencias/<funcionalidade-cenário>/` and attached to the scenario in the reports (HTML
+and Allure). Also the note of a step that waited long (`attach_waits`).
 
 behave's `context.attach()` only reaches formatters with an `embedding()` method (e.g. `json`); the
 HTML report (behave-html-pretty-formatter) has `embed()` instead, so evidence is embedded there
@@ -13,6 +14,7 @@ import os
 import re
 from pathlib import Path
 
+from . import allure_report
 from .reports import html_formatters
 
 HTTP_LOG = "http.log"
@@ -59,6 +61,16 @@ def _link(path: Path, html: Path | None) -> str:
 def attach_text(context, caption: str, text: str) -> None:
     _embed(context, "text", text, caption)
     _attach(context, "text/plain", f"{caption}:\n{text}".encode())
+    allure_report.attach_text(caption, text)
+
+
+def attach_waits(context, waits: list[dict]) -> None:
+    """The step's note of its long waits (what it waited for, how long, the deadline), masked."""
+    from .progress import describe
+
+    masker = getattr(getattr(context, "session", None), "masker", None)
+    text = describe(waits)
+    attach_text(context, "Esperas longas", masker.text(text) if masker is not None else text)
 
 
 def attach_file(context, path: Path, caption: str | None = None) -> None:
@@ -67,6 +79,7 @@ def attach_file(context, path: Path, caption: str | None = None) -> None:
 
     path = Path(path)
     caption = caption or path.name
+    allure_report.attach_file(path, caption)
     mime = _IMAGES.get(path.suffix.lower())
     if mime and path.stat().st_size <= _MAX_INLINE_IMAGE:
         data = path.read_bytes()

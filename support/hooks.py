@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg
 
 from . import config as config_module
-from . import journal, redaction, reports, run_outcome
+from . import journal, progress, redaction, reports, run_outcome
 from .errors import SuiteSetupError
 from .session import open_session
 from .world import World
@@ -69,6 +69,7 @@ def _open_journal(session) -> None:
 
 
 def before_scenario(context, scenario) -> None:
+    progress.drain()  # long waits outside any step (the stack's start) are not a step's
     context.world = World()
     context.session.http_log.clear()
     context.session.journal.begin_scenario(scenario.name, scenario.effective_tags)
@@ -91,6 +92,11 @@ def after_step(context, step) -> None:
         cause = run_outcome.setup_cause(context.session, getattr(step, "exception", None))
         if cause is not None:
             run_outcome.end_for_setup(context, cause)
+    waits = progress.drain()
+    if waits:  # the step waited long: say for what, in its note (HTML, Allure)
+        from .evidence import attach_waits
+
+        attach_waits(context, waits)
     ui = getattr(context.world, "ui", None)
     if ui is not None and step.status.has_failed():  # failed or error (e.g. a Playwright timeout):
         from .ui.evidence import finish_scenario  # screenshot + trace now, attached to the failing step

@@ -69,7 +69,8 @@ def wait_hold_expiry(session: Session, hold: dict) -> None:
     expires = dt.datetime.fromisoformat(hold["expiresAt"].replace("Z", "+00:00")) + dt.timedelta(seconds=1)
     ttl = session.config.hold_ttl_seconds
     until(lambda: dt.datetime.now(dt.UTC), lambda now: now > expires, timeout=ttl + 5, interval=0.1,
-          max_interval=0.5, describe=f"o hold {hold['holdId']} expirar (TTL {ttl:g}s)")
+          max_interval=0.5, describe=f"o hold {hold['holdId']} expirar (TTL {ttl:g}s)",
+          expected=(expires - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 def new_idempotency_key() -> str:

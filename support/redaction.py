@@ -107,6 +107,11 @@ def _install_log_factory() -> None:
     logging.setLogRecordFactory(factory)
 
 
+def current_masker() -> Masker | None:
+    """The run's masker once installed (None before before_all)."""
+    return _state["masker"]
+
+
 def install(masker: Masker) -> None:
     """Mask step failures, step output and logging with `masker` from now on (idempotent)."""
     _state["masker"] = masker

@@ -1,4 +1,5 @@
-"""The run's reports besides the console: JUnit XML and one self-contained HTML report.
+"""The run's reports besides the console: JUnit XML, one self-contained HTML report, Allure results and
+the timings file.
 
 - JUnit: on in `behave.ini` (`junit = true`, `junit_directory = reports/junit`); when the profile moves
   the reports folder (`XPORY_REPORTS_DIR`), the default JUnit folder moves with it.
@@ -6,6 +7,14 @@
   `[behave.userdata]`). `setup()` adds it to every run, writing `<XPORY_REPORTS_DIR>/relatorio.html`
   (`-D relatorio_html=<arquivo>` picks another file, relative to the reports folder; `-D relatorio_html=`
   turns it off). Asking for it explicitly (`behave -f html-pretty -o <arquivo>`) uses that one instead.
+- Allure: `<XPORY_REPORTS_DIR>/allure-results/` (support/allure_report.py, masked; `-D allure=` turns it
+  off, `-D allure=<pasta>` picks another folder). Emptied at the start of each run.
+- Timings: `<XPORY_REPORTS_DIR>/tempos.json` (support/timings.py; `-D tempos=` turns it off).
+
+A worker of a parallel run (`-D parte=<nome>`, set by tools/paralelo.py) shares the reports folder
+with the other workers (JUnit files are per feature, evidence folders per scenario, Allure files per
+uuid: no two workers write the same file) and keeps its own HTML part and timings under
+`<XPORY_REPORTS_DIR>/partes/<nome>/`; it empties nothing. The merge renders the one HTML report.
 
 The console keeps behave's own formatter (`pretty`, or whatever `-f` asks for).
 """
@@ -17,10 +26,16 @@ from .config import ROOT, Config
 
 HTML_FORMATTER = "html-pretty"
 DEFAULT_HTML = "relatorio.html"
+PARTS_DIR = "partes"
 
 
 def _runner(context):
     return getattr(context, "_runner", None)
+
+
+def part_name(context) -> str | None:
+    """The worker's name in a parallel run (`-D parte=<nome>`), None in a run of its own."""
+    return str(context.config.userdata.get("parte", "")).strip() or None
 
 
 def html_formatters(context) -> list:
@@ -30,8 +45,9 @@ def html_formatters(context) -> list:
 
 
 def html_report_path(context) -> Path | None:
+    """The HTML report's path (a worker's part: the merged report's), for links relative to it."""
     for formatter in html_formatters(context):
-        name = getattr(getattr(formatter, "stream_opener", None), "name", None)
+        name = getattr(formatter, "final_path", None) or getattr(getattr(formatter, "stream_opener", None), "name", None)
         if name:
             return Path(name).resolve()
     return None
@@ -47,26 +63,6 @@ def _junit(context, reports: Path) -> Path | None:
     return Path(behave_config.junit_directory).resolve()
 
 
-def _add_html(context, reports: Path, config: Config) -> Path | None:
-    existing = html_report_path(context)
-    if existing is not None or html_formatters(context):
-        return existing
-    target = str(context.config.userdata.get("relatorio_html", DEFAULT_HTML)).strip()
-    runner = _runner(context)
-    if not target or runner is None:
-        return None
-    from behave.formatter.base import StreamOpener
-    from behave_html_pretty_formatter.html_pretty import PrettyHTMLFormatter
-
-    path = Path(target) if Path(target).is_absolute() else reports / target
-    path.parent.mkdir(parents=True, exist_ok=True)
-    formatter = PrettyHTMLFormatter(StreamOpener(filename=str(path), encoding="utf-8"), context.config)
-    formatter.additional_info.setdefault("Perfil", str(config.perfil))
-    formatter.additional_info.setdefault("Stack", str(config.stack))
-    runner.formatters.append(formatter)
-    return path.resolve()
-
-
 def _target(context, key: str, default: str, reports: Path) -> Path | None:
     """The file a `-D <key>=<arquivo>` asks for (relative to the reports folder); None when turned off."""
     target = str(context.config.userdata.get(key, default)).strip()
@@ -77,26 +73,69 @@ def _target(context, key: str, default: str, reports: Path) -> Path | None:
     return path
 
 
-def _add_timings(context, reports: Path, started: float | None, stack: dict | None) -> Path | None:
+def _opener(path: Path):
     from behave.formatter.base import StreamOpener
 
-    from .timings import FILE, TimingsFormatter
+    return StreamOpener(filename=str(path), encoding="utf-8")
 
-    path = _target(context, "tempos", FILE, reports)
+
+def _add_html(context, reports: Path, config: Config) -> Path | None:
+    existing = html_report_path(context)
+    if existing is not None or html_formatters(context):
+        return existing
+    path = _target(context, "relatorio_html", DEFAULT_HTML, reports)
     if path is None:
         return None
-    formatter = TimingsFormatter(StreamOpener(filename=str(path), encoding="utf-8"), context.config,
-                                 before_all_started=started, stack=stack)
+    part = part_name(context)
+    if part:
+        from .html_parts import PART_SUFFIX, HtmlPartFormatter
+
+        part_file = reports / PARTS_DIR / part / ("relatorio" + PART_SUFFIX)
+        part_file.parent.mkdir(parents=True, exist_ok=True)
+        formatter = HtmlPartFormatter(_opener(part_file), context.config, final_path=path)
+    else:
+        from behave_html_pretty_formatter.html_pretty import PrettyHTMLFormatter
+
+        formatter = PrettyHTMLFormatter(_opener(path), context.config)
+    formatter.additional_info.setdefault("Perfil", str(config.perfil))
+    formatter.additional_info.setdefault("Stack", str(config.stack))
+    _runner(context).formatters.append(formatter)
+    return path.resolve()
+
+
+def _add_allure(context, reports: Path) -> Path | None:
+    from .allure_report import RESULTS, MaskedAllureFormatter
+
+    if any(isinstance(f, MaskedAllureFormatter) for f in _runner(context).formatters):
+        return None
+    path = _target(context, "allure", RESULTS, reports)
+    if path is None:
+        return None
+    formatter = MaskedAllureFormatter(_opener(path), context.config, clean=part_name(context) is None)
+    _runner(context).formatters.append(formatter)
+    return path.resolve()
+
+
+def _add_timings(context, reports: Path, started: float | None, stack: dict | None) -> Path | None:
+    from .timings import FILE, TimingsFormatter
+
+    part = part_name(context)
+    path = _target(context, "tempos", f"{PARTS_DIR}/{part}/{FILE}" if part else FILE, reports)
+    if path is None:
+        return None
+    formatter = TimingsFormatter(_opener(path), context.config, before_all_started=started, stack=stack)
     _runner(context).formatters.append(formatter)
     return path.resolve()
 
 
 def setup(context, config: Config, *, started: float | None = None,
           stack: dict | None = None) -> dict[str, Path | None]:
-    """Point JUnit at the profile's reports folder and make sure an HTML report and the timings file are
-    written. `started` (time.time() at the start of before_all) and `stack` (what the stack's start cost)
-    go into the timings."""
+    """Point JUnit at the profile's reports folder and add the HTML report, the Allure results and the
+    timings file. `started` (time.time() at the start of before_all) and `stack` (what the stack's
+    start cost) go into the timings."""
     reports = config.path("XPORY_REPORTS_DIR")
     reports.mkdir(parents=True, exist_ok=True)
+    if _runner(context) is None:
+        return {"junit": _junit(context, reports), "html": None, "allure": None, "tempos": None}
     return {"junit": _junit(context, reports), "html": _add_html(context, reports, config),
-            "tempos": _add_timings(context, reports, started, stack)}
+            "allure": _add_allure(context, reports), "tempos": _add_timings(context, reports, started, stack)}

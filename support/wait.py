@@ -5,6 +5,8 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from .progress import waiting
+
 T = TypeVar("T")
 
 
@@ -14,13 +16,19 @@ class WaitTimeout(AssertionError):
 
 def until(probe: Callable[[], T], condition: Callable[[T], bool], *, timeout: float,
           describe: str, interval: float = 0.05, max_interval: float = 0.25,
-          fatal: tuple[type[BaseException], ...] = ()) -> T:
+          fatal: tuple[type[BaseException], ...] = (), expected: float | None = None) -> T:
     """Call `probe()` until `condition(result)` is true; return that result.
 
     The interval starts short and grows (x1.5) up to `max_interval`. Exceptions raised by the probe
     count as "not yet" and are reported if the deadline passes, except those listed in `fatal`,
-    which end the wait at once.
+    which end the wait at once. A wait longer than a few seconds shows `describe` and the time left
+    (support/progress.py); `expected`, when known, is when the condition should hold (in seconds).
     """
+    with waiting(describe, timeout, expected=expected):
+        return _poll(probe, condition, timeout, describe, interval, max_interval, fatal)
+
+
+def _poll(probe, condition, timeout, describe, interval, max_interval, fatal):
     deadline = time.monotonic() + timeout
     last: object = "nenhuma observação"
     while True:

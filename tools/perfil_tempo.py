@@ -88,10 +88,10 @@ def header(data: dict) -> list[str]:
 
 
 def table(title: str, columns: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(str(c)) for c in col) for col in zip(columns, *rows)] if rows else [len(c) for c in columns]
+    widths = [max(len(str(c)) for c in col) for col in zip(columns, *rows, strict=True)] if rows else [len(c) for c in columns]
     lines = ["", title]
     for row in [columns, *rows]:
-        lines.append(("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths))).rstrip())
+        lines.append(("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True))).rstrip())
     return lines
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from .. import queries
 from ..errors import StackError
 from ..expect import expect
+from ..progress import waiting
 from ..session import Session
 from ..wait import WaitTimeout, until
 from .tables import CP_TABLES, EXPORTER_TABLES, IMPORTER_TABLES
@@ -196,6 +197,7 @@ def peer_token(session: Session, scopes=("offers:sync", "trader:purchase")) -> s
 
 def debug_import(session: Session, token: str) -> dict:
     """The importer's debug import; remembers the exporter policy it ran under (`ResetState.imported_under`)."""
-    body = expect(session.importer.debug_import(token), 200, session, "debug import do importador")
+    with waiting("o debug import do importador", session.config.import_timeout_seconds):
+        body = expect(session.importer.debug_import(token), 200, session, "debug import do importador")
     session.reset_state.imported_under = queries.cached_policy(session)
     return body

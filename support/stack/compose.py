@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import StackError
+from ..progress import waiting
 from .base import StackController
 from .external import check_health
 
@@ -70,7 +71,8 @@ class ComposeStack(StackController):
         if not workdir.is_dir():
             raise StackError(f"XPORY_TRADER_DIR={workdir} não existe.")
         try:
-            result = self.runner(command, cwd=str(workdir), capture_output=True, text=True, timeout=timeout)
+            with waiting(f"'{' '.join(command)}'", timeout):
+                result = self.runner(command, cwd=str(workdir), capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
             raise StackError(f"'{' '.join(command)}' não terminou em {timeout:g}s em {workdir}.") from None
         if result.returncode != 0:
