@@ -34,6 +34,7 @@ def _plain_scenario(scenario) -> SimpleNamespace:
 def _plain(features: list) -> list:
     for feature in features:
         feature.tags = [str(t) for t in feature.tags]
+        feature._background = None  # behave's Background: read only when a scenario starts
         for scenario in feature.scenarios:
             scenario._scenario = _plain_scenario(scenario)
             for tag in scenario.tags:

@@ -8,13 +8,13 @@ the timings file.
   (`-D relatorio_html=<arquivo>` picks another file, relative to the reports folder; `-D relatorio_html=`
   turns it off). Asking for it explicitly (`behave -f html-pretty -o <arquivo>`) uses that one instead.
 - Allure: `<XPORY_REPORTS_DIR>/allure-results/` (support/allure_report.py, masked; `-D allure=` turns it
-  off, `-D allure=<pasta>` picks another folder). Emptied at the start of each run.
+  off, `-D allure=<pasta>` picks another folder). Emptied at the start of each run: it describes one run.
 - Timings: `<XPORY_REPORTS_DIR>/tempos.json` (support/timings.py; `-D tempos=` turns it off).
 
-A worker of a parallel run (`-D parte=<nome>`, set by tools/paralelo.py) shares the reports folder
-with the other workers (JUnit files are per feature, evidence folders per scenario, Allure files per
-uuid: no two workers write the same file) and keeps its own HTML part and timings under
-`<XPORY_REPORTS_DIR>/partes/<nome>/`; it empties nothing. The merge renders the one HTML report.
+A worker of a parallel run (tools/paralelo.py) has its own reports folder, `<reports>/partes/<nome>/`,
+and `-D parte=<nome>`: its HTML formatter saves a part (`relatorio.parte`, support/html_parts.py)
+instead of a page; the merge renders the one report from every part, and gathers the JUnit files,
+evidence folders, Allure results and timings into the main reports folder.
 
 The console keeps behave's own formatter (`pretty`, or whatever `-f` asks for).
 """
@@ -26,7 +26,6 @@ from .config import ROOT, Config
 
 HTML_FORMATTER = "html-pretty"
 DEFAULT_HTML = "relatorio.html"
-PARTS_DIR = "partes"
 
 
 def _runner(context):
@@ -86,13 +85,10 @@ def _add_html(context, reports: Path, config: Config) -> Path | None:
     path = _target(context, "relatorio_html", DEFAULT_HTML, reports)
     if path is None:
         return None
-    part = part_name(context)
-    if part:
+    if part_name(context):
         from .html_parts import PART_SUFFIX, HtmlPartFormatter
 
-        part_file = reports / PARTS_DIR / part / ("relatorio" + PART_SUFFIX)
-        part_file.parent.mkdir(parents=True, exist_ok=True)
-        formatter = HtmlPartFormatter(_opener(part_file), context.config, final_path=path)
+        formatter = HtmlPartFormatter(_opener(path.with_suffix(PART_SUFFIX)), context.config, final_path=path)
     else:
         from behave_html_pretty_formatter.html_pretty import PrettyHTMLFormatter
 
@@ -111,7 +107,7 @@ def _add_allure(context, reports: Path) -> Path | None:
     path = _target(context, "allure", RESULTS, reports)
     if path is None:
         return None
-    formatter = MaskedAllureFormatter(_opener(path), context.config, clean=part_name(context) is None)
+    formatter = MaskedAllureFormatter(_opener(path), context.config, clean=True)
     _runner(context).formatters.append(formatter)
     return path.resolve()
 
@@ -119,8 +115,7 @@ def _add_allure(context, reports: Path) -> Path | None:
 def _add_timings(context, reports: Path, started: float | None, stack: dict | None) -> Path | None:
     from .timings import FILE, TimingsFormatter
 
-    part = part_name(context)
-    path = _target(context, "tempos", f"{PARTS_DIR}/{part}/{FILE}" if part else FILE, reports)
+    path = _target(context, "tempos", FILE, reports)
     if path is None:
         return None
     formatter = TimingsFormatter(_opener(path), context.config, before_all_started=started, stack=stack)
