@@ -68,9 +68,12 @@ def p12_to_pem(p12_file: Path, password: str, out_dir: Path) -> tuple[Path, Path
     key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
     for path, content in ((cert_path, chain), (key_path, key_pem)):
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # written aside and renamed: a run reading these files never sees another run's half-written copy
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
+        os.replace(tmp, path)
     return cert_path, key_path
 
 

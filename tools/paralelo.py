@@ -156,13 +156,37 @@ def load_profile(args: list[str]):
         raise Refused(str(exc)) from None
 
 
-def refuse_shared_stack(config) -> None:
-    if config.stack != "embedded":
-        raise Refused(
-            f"execução paralela recusada: o perfil {config.perfil} usa uma stack compartilhada "
-            f"(XPORY_STACK={config.stack}) e o reset do runbook é global — dois trabalhadores resetando a mesma "
-            "stack derrubariam os cenários um do outro. Rode sem --paralelo/XPORY_PARALELO/XPORY_PARTE, ou use o "
-            "perfil embutido (XPORY_PERFIL=embutido), em que cada trabalhador sobe o seu sandbox.")
+def profile_stack(args: list[str]) -> tuple[str, str | None, Path]:
+    """(profile, XPORY_STACK, reports folder) read without validating the profile: a shared stack is
+    refused before its settings (passwords) are even asked for."""
+    from dotenv import dotenv_values
+
+    from support.config import PROFILES_DIR, ROOT
+
+    profile = behave_config(args).userdata.get("perfil") or os.environ.get("XPORY_PERFIL") or "embutido"
+    values = {}
+    for name in (f"{profile}.env", f"{profile}.local.env"):
+        if (PROFILES_DIR / name).is_file():
+            values.update({k: v for k, v in dotenv_values(PROFILES_DIR / name).items() if v is not None})
+    values.update({k: v for k, v in os.environ.items() if k.startswith("XPORY_")})
+    reports = Path(values.get("XPORY_REPORTS_DIR") or "reports")
+    return profile, values.get("XPORY_STACK"), reports if reports.is_absolute() else ROOT / reports
+
+
+def guard(args: list[str]):
+    """The embedded profile's config; Refused (with the cause written for the gate) for a shared stack."""
+    from support.run_outcome import write_cause
+
+    profile, stack, reports = profile_stack(args)
+    if stack not in (None, "embedded"):
+        message = (
+            f"execução paralela recusada: o perfil {profile} usa uma stack compartilhada (XPORY_STACK={stack}) "
+            "e o reset do runbook é global — dois trabalhadores resetando a mesma stack derrubariam os cenários "
+            "um do outro. Rode sem --paralelo/XPORY_PARALELO/XPORY_PARTE, ou use o perfil embutido "
+            "(XPORY_PERFIL=embutido), em que cada trabalhador sobe o seu sandbox.")
+        write_cause(message, reports)
+        raise Refused(message)
+    return load_profile(args)
 
 
 # --- the workers --------------------------------------------------------------------------------------------
@@ -181,7 +205,8 @@ class Worker:
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder.mkdir(parents=True)
         env = {**os.environ, "XPORY_REPORTS_DIR": str(self.folder), "PYTHONUNBUFFERED": "1"}
-        command = [sys.executable, "-m", "behave", "-D", f"parte={self.name}", *options, *self.features]
+        command = [sys.executable, "-m", "behave", "-D", f"parte={self.name}", *options,
+                   "--junit-directory", str(self.folder / "junit"), *self.features]
         with open(self.folder / CONSOLE, "wb") as console:
             self.process = subprocess.Popen(command, env=env, stdout=console, stderr=subprocess.STDOUT,
                                             stdin=subprocess.DEVNULL)
@@ -217,11 +242,13 @@ def run_workers(workers: list[Worker], options: list[str]) -> None:
             for worker in [w for w in pending if w.finished()]:
                 pending.remove(worker)
                 _report(worker)
-            wait.what = _running(pending)
+            if pending:
+                wait.what = _running(pending)
 
 
 def _running(pending: list[Worker]) -> str:
-    return "os trabalhadores " + ", ".join(w.name for w in pending) + " terminarem"
+    names = ", ".join(w.name for w in pending)
+    return f"o {names} terminar" if len(pending) == 1 else f"os trabalhadores {names} terminarem"
 
 
 def _report(worker: Worker) -> None:
@@ -316,21 +343,24 @@ def merge(reports: Path, parts: list[Path], args: list[str], wall: float | None 
 
 
 def merged_code(parts: list[Path], expected_shards: int | None = None) -> tuple[int, list[str]]:
-    """The run's exit code from the parts' states (2 wins over 1), and what is missing."""
+    """The run's exit code from the parts' states (2 wins over 1), and what went wrong besides scenarios."""
     states, problems = [], []
     for part in parts:
         try:
-            states.append(json.loads((part / STATE).read_text(encoding="utf-8")))
+            states.append({"name": part.name, **json.loads((part / STATE).read_text(encoding="utf-8"))})
         except (OSError, ValueError):
             problems.append(f"a parte {part.name} não tem {STATE} (o trabalhador não terminou?)")
     if expected_shards:
         seen = {s.get("shard") for s in states}
         problems += [f"a parte {k}/{expected_shards} não chegou" for k in range(1, expected_shards + 1)
                      if f"{k}/{expected_shards}" not in seen]
-    codes = {s.get("code") for s in states}
-    if problems or not states or codes - {0, 1}:
-        return 2, problems or ["nenhuma parte terminou com o código do behave"]
-    return (1 if 1 in codes else 0), []
+    problems += [f"{s['name']}: o behave terminou com código {s.get('code')} (a suíte não pôde rodar; veja "
+                 f"{s['name']}/{CONSOLE})" for s in states if s.get("code") not in (0, 1)]
+    if not parts:
+        problems.append("nenhuma parte para juntar")
+    if problems:
+        return 2, problems
+    return (1 if any(s.get("code") == 1 for s in states) else 0), []
 
 
 # --- the command --------------------------------------------------------------------------------------------
@@ -347,9 +377,7 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
 
 
 def run(args: list[str], workers: int, shard: tuple[int, int] | None) -> int:
-    config = load_profile(args)
-    refuse_shared_stack(config)
-    reports = config.path("XPORY_REPORTS_DIR")
+    reports = guard(args).path("XPORY_REPORTS_DIR")
     started = time.monotonic()
     buckets = plan(args, workers, shard, reports)
     parts_root = reports / PARTS

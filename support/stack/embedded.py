@@ -251,7 +251,8 @@ class EmbeddedStack(StackController):
         """Remove the folders of older runs whose processes are gone, keeping the newest `keep`."""
         runs = sorted((p for p in (self.root / "runs").glob("*-*") if p.is_dir()), key=lambda p: p.name)
         for old in runs[:-keep] if len(runs) > keep else []:
-            if not (old / "pgdata" / "postmaster.pid").exists():
+            alive = old.name.rsplit("-", 1)[-1].isdigit() and Path(f"/proc/{old.name.rsplit('-', 1)[-1]}").exists()
+            if not alive and not (old / "pgdata" / "postmaster.pid").exists():  # a parallel worker's run stays
                 shutil.rmtree(old, ignore_errors=True)
         for leftover in Path("/dev/shm").glob("xpory-*-*"):  # RAM data of runs that crashed
             pid = leftover.name.rsplit("-", 1)[-1]

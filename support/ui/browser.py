@@ -6,7 +6,7 @@ Which Chromium: Playwright's own when it is installed (`playwright install chrom
 Chromium (`XPORY_BROWSER_PATH`, or /usr/bin/chromium), else one SuiteSetupError saying how to install
 one. Headless unless `XPORY_HEADED=true`; `XPORY_SLOWMO_MS` slows every action down.
 
-Certificates stay verified: the browser runs with HOME set to `<XPORY_RUNTIME_DIR>/browser-home`,
+Certificates stay verified: the browser runs with HOME set to `<XPORY_RUNTIME_DIR>/navegadores/<pid>/browser-home`,
 whose NSS database (`.pki/nssdb`, where Chromium on Linux looks) trusts the profile's CA
 (`XPORY_CA_FILE`), as a user would import it. Nothing here ignores HTTPS errors.
 """
@@ -98,6 +98,17 @@ def trust_store(runtime_dir: Path, ca_file: Path, *, certutil: str | None = None
     return home
 
 
+def process_runtime(runtime_dir: Path) -> Path:
+    """This process's folder for the browser's home, `<runtime>/navegadores/<pid>`: runs of the suite in
+    parallel (tools/paralelo.py) each rebuild their NSS database without touching another's. Folders of
+    processes that are gone are removed."""
+    root = Path(runtime_dir) / "navegadores"
+    for old in root.glob("*"):
+        if old.name.isdigit() and int(old.name) != os.getpid() and not Path(f"/proc/{old.name}").exists():
+            shutil.rmtree(old, ignore_errors=True)
+    return root / str(os.getpid())
+
+
 def launch_options(choice: BrowserChoice, home: Path, *, headed: bool = False, slowmo_ms: int = 0,
                    environ: dict | None = None) -> dict:
     """Keyword arguments of `playwright.chromium.launch` (no option that skips certificate checks).
@@ -179,7 +190,7 @@ class BrowserRunner:
         if factory is None:
             from playwright.sync_api import sync_playwright as factory
         c = self.config
-        home = trust_store(c.path("XPORY_RUNTIME_DIR"), c.path("XPORY_CA_FILE"))
+        home = trust_store(process_runtime(c.path("XPORY_RUNTIME_DIR")), c.path("XPORY_CA_FILE"))
         playwright = factory().start()
         try:
             self.choice = resolve_browser(playwright.chromium.executable_path, c.get("XPORY_BROWSER_PATH"))

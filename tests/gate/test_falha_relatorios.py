@@ -226,3 +226,29 @@ def test_the_html_embeds_or_links_the_evidence_of_each_failing_scenario(failing_
         relative = _evidence(folder, scenario).relative_to(folder / "reports").as_posix()
         assert f'href="{relative}/trace.zip"' in html
         assert f'href="{relative}"' in html
+
+
+def test_allure_results_have_every_scenario_and_the_evidence_masked(failing_run):
+    import json
+
+    folder, _ = failing_run
+    results_dir = folder / "reports" / "allure-results"
+    results = {r["name"]: r for r in (json.loads(p.read_text(encoding="utf-8")) for p in results_dir.glob("*-result.json"))}
+    assert set(results) == {"Uma verificação falha com segredos na mensagem", "Um erro inesperado traz segredos na mensagem",
+                            "Um cenário que passa"}
+    assert results["Um cenário que passa"]["status"] == "passed"
+    failed = results["Uma verificação falha com segredos na mensagem"]
+    assert failed["status"] == "failed" and "falha com os segredos" in failed["statusDetails"]["message"]
+    assert "'senha_admin': '***'" in failed["statusDetails"]["message"]
+    assert results["Um erro inesperado traz segredos na mensagem"]["status"] == "broken"
+    for name in ("Uma verificação falha com segredos na mensagem", "Um erro inesperado traz segredos na mensagem"):
+        attachments = results[name].get("attachments", []) + [a for step in results[name]["steps"]
+                                                               for a in step.get("attachments", [])]
+        attached = {a["name"]: results_dir / a["source"] for a in attachments}
+        assert {"Chamadas HTTP do cenário (http.log)", "Estado do cenário (context.world)", "screenshot.png",
+                "trace.zip"} <= set(attached), attached
+        assert all(path.is_file() for path in attached.values())
+        log = attached["Chamadas HTTP do cenário (http.log)"].read_text(encoding="utf-8")
+        assert "/admin/api/auth/login -> 200" in log and '"password": "***"' in log
+    # the secret scan of test_no_secret_anywhere reads these files too (text attachments and results)
+    assert any("allure-results" in name for name in report_files(folder))
