@@ -160,10 +160,19 @@ class ChangeJournal:
 
 # --- the run's journal -------------------------------------------------------------------------------
 def for_session(session) -> ChangeJournal:
-    """The journal of this profile: <XPORY_RUNTIME_DIR>/alteracoes-pendentes/<perfil>.json."""
+    """The journal of this profile: <XPORY_RUNTIME_DIR>/alteracoes-pendentes/<perfil>.json. On the embedded
+    stack (a database of its own per run) it is this process's, `<perfil>-<pid>.json`: runs in parallel
+    (tools/paralelo.py) never read or drop each other's journal."""
     config = session.config
-    path = config.path("XPORY_RUNTIME_DIR") / "alteracoes-pendentes" / f"{config.perfil}.json"
-    return ChangeJournal(path, session.db, allowed=bool(config.get(SETTING, False)))
+    folder = config.path("XPORY_RUNTIME_DIR") / "alteracoes-pendentes"
+    if config.stack != "embedded":
+        return ChangeJournal(folder / f"{config.perfil}.json", session.db, allowed=bool(config.get(SETTING, False)))
+    for old in folder.glob(f"{config.perfil}-*.json"):  # journals of embedded runs that are gone
+        pid = old.stem.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not Path(f"/proc/{pid}").exists():
+            old.unlink(missing_ok=True)
+    return ChangeJournal(folder / f"{config.perfil}-{os.getpid()}.json", session.db,
+                         allowed=bool(config.get(SETTING, False)))
 
 
 def recover_previous_run(book: ChangeJournal, stack: str) -> list[str]:
