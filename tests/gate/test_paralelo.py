@@ -209,3 +209,16 @@ def test_the_merged_code(tmp_path):
     assert paralelo.merged_code([tmp_path / "nenhuma"]) == (2, [f"a parte nenhuma não tem {paralelo.STATE} "
                                                                 "(o trabalhador não terminou?)"])
     assert paralelo.merged_code([]) == (2, ["nenhuma parte para juntar"])
+
+
+def test_the_ci_parts_are_disjoint_and_cover_the_selected_features(monkeypatch, tmp_path):
+    monkeypatch.chdir(REPO)
+    args = ["--tags=not @ui"]
+    parts = [paralelo.plan(args, 1, (k, 3), tmp_path) for k in (1, 2, 3)]
+    files = [f for part in parts for bucket in part for f in bucket]
+    ui_features = {"features/ui_admin.feature", "features/ui_loja.feature"}
+    expected = {str(p.relative_to(REPO)) for p in (REPO / "features").glob("*.feature")} - ui_features
+    assert sorted(files) == sorted(expected)  # each once, none left out, the @ui-only ones not selected
+    assert paralelo.plan(args, 1, (2, 3), tmp_path) == parts[1]  # every runner computes the same split
+    with pytest.raises(paralelo.Refused, match="K/M"):
+        paralelo.parse_shard("2")
