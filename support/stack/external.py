@@ -12,6 +12,7 @@ from ..config import Config
 from ..database import Database, Databases
 from ..errors import StackError
 from ..masking import Masker
+from ..progress import waiting
 from ..tls import client_context, server_context
 from .base import StackController, wait_until_answers
 
@@ -71,8 +72,9 @@ class ExternalStack(StackController):
         timeout = self.config.cp_restart_timeout_seconds
         deadline = time.monotonic() + timeout
         try:
-            result = subprocess.run(shlex.split(command), capture_output=True, text=True, timeout=timeout,
-                                    stdin=subprocess.DEVNULL)
+            with waiting("o comando de restart do CP (XPORY_CP_RESTART_COMMAND)", timeout):
+                result = subprocess.run(shlex.split(command), capture_output=True, text=True, timeout=timeout,
+                                        stdin=subprocess.DEVNULL)
         except FileNotFoundError:
             raise StackError(f"XPORY_CP_RESTART_COMMAND: o programa {shlex.split(command)[0]!r} não existe.") from None
         except subprocess.TimeoutExpired:
