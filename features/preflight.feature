@@ -13,14 +13,14 @@ Funcionalidade: O preflight bloqueia compras impossíveis antes do pagamento (ru
   Cenário: PRICE_CHANGED — o exportador mudou o preço depois da sincronização
     Dado que o exportador alterou o preço da oferta de origem depois da sincronização
     Quando o comprador QA compra a oferta importada
-    Então a compra é recusada com status REJECTED e a mensagem "O preço desta oferta foi atualizado. Atualize a página e tente novamente."
+    Então a compra é recusada com status REJECTED e a mensagem de preço atualizado
     E nada foi cobrado do comprador QA: saldos X$ e R$ e extrato iguais aos de antes
 
   @fora-do-runbook
   Cenário: OUT_OF_STOCK — o estoque da oferta de origem acabou
     Dado que o exportador zerou o estoque da oferta de origem
     Quando o comprador QA compra a oferta importada
-    Então a compra é recusada com status REJECTED e a mensagem "Oferta esgotada."
+    Então a compra é recusada com status REJECTED e a mensagem de oferta esgotada
     E nada foi cobrado do comprador QA: saldos X$ e R$ e extrato iguais aos de antes
 
   Cenário: HOLD_EXPIRED — o checkout depois do TTL do hold é recusado

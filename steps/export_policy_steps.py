@@ -116,7 +116,7 @@ def step_exports_everything(context):
     """
     s = context.session
     total = queries.exporter_total(s)
-    active = sum(1 for o in catalog.exporter_offers(s) if o["active"])
+    active = sum(1 for o in catalog.exporter_offers(s) if o.active)
     assert_that(total, equal_to(sum(c["activeCount"] for c in context.world.categories)))
     assert_that(total, equal_to(active))
 
@@ -142,11 +142,11 @@ def step_exports_exactly(context):
 
     s = context.session
     _, broad = catalog.export_items(s, None)
-    expected = sorted(i["id"] for i in broad if matches(context.world.policy, i))
+    expected = sorted(i.id for i in broad if matches(context.world.policy, i))
     total, items = catalog.export_items(s, s.config.importer_wl_id)
     assert_that(expected, is_not(empty()), "a política deveria deixar passar alguma oferta")
     assert_that(len(expected), greater_than(0))
-    assert_that(sorted(i["id"] for i in items), equal_to(expected))
+    assert_that(sorted(i.id for i in items), equal_to(expected))
     assert_that(total, equal_to(len(expected)))
 
 
@@ -157,11 +157,11 @@ def step_no_inactive(context):
     Exemplo: Então nenhuma oferta inativa do catálogo do exportador aparece na exportação
     """
     s = context.session
-    inactive = {o["id"] for o in catalog.exporter_offers(s) if not o["active"]}
+    inactive = {o.id for o in catalog.exporter_offers(s) if not o.active}
     assert_that(inactive, is_not(empty()), "o catálogo precisa ter ofertas inativas")
     _, items = catalog.export_items(s, s.config.importer_wl_id)
     assert_that(items, is_not(empty()))
-    assert_that(sorted(inactive & {i["id"] for i in items}), empty())
+    assert_that(sorted(inactive & {i.id for i in items}), empty())
 
 
 INVALID = {

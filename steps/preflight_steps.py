@@ -2,11 +2,15 @@
 from decimal import Decimal
 
 from behave import given, then, when
-from hamcrest import assert_that, contains_string, equal_to, greater_than, has_entries, not_none
+from hamcrest import assert_that, contains_string, equal_to, greater_than, has_properties, not_none
 
-from support import preflight, trading
+from support import preflight, trading, wl_shapes
 from support.expect import expect
 from support.text import contains_words
+
+# the refusals the feature names, and the map entry holding the importer's msg for each
+REFUSAL_MESSAGES = {"preço atualizado": "wl.importer.buy_offer.msg_price_changed",
+                    "oferta esgotada": "wl.importer.buy_offer.msg_out_of_stock"}
 
 
 @given("que o comprador QA tem saldo em X$ e em R$ e escolheu uma oferta importada comprável")
@@ -23,7 +27,7 @@ def step_qa_ready(context):
     context.world.offer = preflight.qa_offer(s)
 
 
-def _offer(context) -> dict:
+def _offer(context):
     return context.world.offer
 
 
@@ -34,8 +38,8 @@ def step_price_changed(context):
     Exemplo: Dado que o exportador alterou o preço da oferta de origem depois da sincronização
     """
     offer = _offer(context)
-    new_price = (Decimal(str(offer["unit_price"])) * Decimal("1.10") + Decimal("1")).quantize(Decimal("0.01"))
-    context.add_cleanup(preflight.change_origin_offer(context.session, offer["origin_offer_id"], price=new_price))
+    new_price = (offer.unit_price * Decimal("1.10") + Decimal("1")).quantize(Decimal("0.01"))
+    context.add_cleanup(preflight.change_origin_offer(context.session, offer.origin_offer_id, price=new_price))
 
 
 @given("que o exportador zerou o estoque da oferta de origem")
@@ -44,7 +48,7 @@ def step_out_of_stock(context):
 
     Exemplo: Dado que o exportador zerou o estoque da oferta de origem
     """
-    context.add_cleanup(preflight.change_origin_offer(context.session, _offer(context)["origin_offer_id"], stock=0))
+    context.add_cleanup(preflight.change_origin_offer(context.session, _offer(context).origin_offer_id, stock=0))
 
 
 @when("o comprador QA compra a oferta importada")
@@ -54,18 +58,22 @@ def step_qa_buys(context):
     Exemplo: Quando o comprador QA compra a oferta importada
     """
     s = context.session
-    context.world.purchases = [trading.buy(s, _offer(context)["offer_id"], s.config.qa_account_id, s.config.qa_token)]
+    context.world.purchases = [trading.buy(s, _offer(context).offer_id, s.config.qa_account_id, s.config.qa_token)]
 
 
-@then('a compra é recusada com status REJECTED e a mensagem "{message}"')
-def step_rejected_with_message(context, message):
-    """ok=false, status REJECTED e msg com o texto (com ou sem acentos).
+@then("a compra é recusada com status REJECTED e a mensagem de {refusal}")
+def step_rejected_with_message(context, refusal):
+    """ok=false, status REJECTED e msg com o texto que o mapa da stack dá para essa recusa (com ou sem acentos):
+    "preço atualizado" ou "oferta esgotada".
 
-    Exemplo: Então a compra é recusada com status REJECTED e a mensagem "Oferta esgotada."
+    Exemplo: Então a compra é recusada com status REJECTED e a mensagem de oferta esgotada
     """
+    if refusal not in REFUSAL_MESSAGES:
+        raise ValueError(f"recusa desconhecida: {refusal!r}; use uma destas: {', '.join(REFUSAL_MESSAGES)}")
+    expected = preflight.refusal_message(context.session, REFUSAL_MESSAGES[refusal])
     answer = context.world.purchases[0]
-    assert_that(answer, has_entries(ok=False, status="REJECTED"))
-    assert_that(contains_words(answer.get("msg", ""), message), equal_to(True), f"msg={answer.get('msg')!r}")
+    assert_that(answer, has_properties(ok=False, status="REJECTED"))
+    assert_that(contains_words(answer.msg, expected), equal_to(True), f"msg={answer.msg!r}, esperava {expected!r}")
 
 
 @then("nada foi cobrado do comprador QA: saldos X$ e R$ e extrato iguais aos de antes")
@@ -86,7 +94,7 @@ def step_hold(context):
     Exemplo: Dado que o importador reservou a oferta no exportador com um preflight e um peer token recém-emitido
     """
     hold = preflight.make_hold(context.session, _offer(context))
-    assert_that(hold, has_entries(holdId=not_none(), unitPrice=not_none(), expiresAt=not_none()))
+    assert_that(hold, has_properties(hold_id=not_none(), unit_price=not_none(), expires_at=not_none()))
     context.world.hold = hold
 
 
@@ -108,7 +116,7 @@ def step_checkout(context):
     key = preflight.new_idempotency_key()
     context.world.idempotency_key = key
     context.world.response = preflight.checkout(context.session, _offer(context),
-                                                context.world.hold["holdId"], key)
+                                                context.world.hold.hold_id, key)
 
 
 @then("o checkout é recusado com status REJECTED, motivo HOLD_EXPIRED e o preço unitário preenchido")
@@ -118,8 +126,9 @@ def step_hold_expired(context):
     Exemplo: Então o checkout é recusado com status REJECTED, motivo HOLD_EXPIRED e o preço unitário preenchido
     """
     body = expect(context.world.response, (200, 409, 422), context.session, "checkout")
-    assert_that(body, has_entries(status="REJECTED", reason="HOLD_EXPIRED", unitPrice=not_none()))
-    assert_that(Decimal(str(body["unitPrice"])), equal_to(Decimal(str(context.world.hold["unitPrice"]))))
+    answer = wl_shapes.checkout_answer(context.session, body)
+    assert_that(answer, has_properties(status="REJECTED", reason="HOLD_EXPIRED", price=not_none()))
+    assert_that(answer.price, equal_to(context.world.hold.unit_price))
 
 
 @then("a compra é concluída e o comprador QA pagou o preço da reserva")
@@ -130,10 +139,12 @@ def step_checkout_done(context):
     """
     s = context.session
     body = expect(context.world.response, (200, 201), s, "checkout")
-    assert_that(body, has_entries(ok=True, tradeId=not_none()))
+    ok, trade_id = wl_shapes.checkout_succeeded(s, body)
+    assert_that(ok, equal_to(True), f"checkout: {body}")
+    assert_that(trade_id, not_none(), f"checkout sem o id do trade: {body}")
     context.world.first_checkout = body
     paid = context.world.qa_money_before["X$"] - preflight.qa_money(s)["X$"]
-    assert_that(paid, equal_to(Decimal(str(context.world.hold["unitPrice"]))))
+    assert_that(paid, equal_to(context.world.hold.unit_price))
 
 
 @when("o comprador QA repete o checkout com a mesma Idempotency-Key")
@@ -143,7 +154,7 @@ def step_checkout_again(context):
     Exemplo: Quando o comprador QA repete o checkout com a mesma Idempotency-Key
     """
     context.world.response = preflight.checkout(context.session, _offer(context),
-                                                context.world.hold["holdId"],
+                                                context.world.hold.hold_id,
                                                 context.world.idempotency_key)
 
 
@@ -156,9 +167,9 @@ def step_replayed(context):
     s = context.session
     body = expect(context.world.response, (200, 201), s, "checkout repetido")
     assert_that(body, equal_to(context.world.first_checkout))
-    assert_that(preflight.importer_trades_for_hold(s, context.world.hold["holdId"]), equal_to(1))
+    assert_that(preflight.importer_trades_for_hold(s, context.world.hold.hold_id), equal_to(1))
     paid = context.world.qa_money_before["X$"] - preflight.qa_money(s)["X$"]
-    assert_that(paid, equal_to(Decimal(str(context.world.hold["unitPrice"]))))
+    assert_that(paid, equal_to(context.world.hold.unit_price))
 
 
 @when("o comprador QA faz o checkout sem Idempotency-Key")
@@ -168,7 +179,7 @@ def step_checkout_no_key(context):
     Exemplo: Quando o comprador QA faz o checkout sem Idempotency-Key
     """
     context.world.response = preflight.checkout(context.session, _offer(context),
-                                                context.world.hold["holdId"], None)
+                                                context.world.hold.hold_id, None)
 
 
 @when("o comprador QA faz o checkout com uma Idempotency-Key nova e sem holdId")

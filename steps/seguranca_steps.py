@@ -1,7 +1,7 @@
 """Steps of the security feature: the peer-token endpoint's mTLS, the admin API's bearer and role checks,
 peer tokens the CP never issued at the importer, and the purchase scope at the exporter."""
 from behave import given, then, when
-from hamcrest import assert_that, equal_to, is_not, none
+from hamcrest import assert_that, empty, equal_to, is_not, none
 
 from support import mtls_probe, security
 from support.expect import expect
@@ -179,13 +179,11 @@ def step_purchase_call(context, acao):
 
 @then("o exportador recusa com 403, sem dados de compra")
 def step_exporter_forbids(context):
-    """403 e um corpo de erro: nem lista de compras (items) nem reserva (holdId).
+    """403 e um corpo de erro: nem lista de compras nem reserva (holdId).
 
     Exemplo: Então o exportador recusa com 403, sem dados de compra
     """
     s, response = context.session, context.world.response
     security.expect_refusal(s, response, 403, None, "compra com peer token sem trader:purchase")
-    body = response.json() if response.content else {}
-    assert_that(body.get("items"), none(), "o exportador devolveu compras")
-    assert_that(body.get("holdId"), none(), "o exportador criou uma reserva")
-    assert_that(security.error_of(response), is_not(none()), "corpo de erro")
+    assert_that(security.purchase_data_in(s, response), empty(), "o exportador devolveu dados de compra")
+    assert_that(security.error_of(s, response), is_not(none()), "corpo de erro")

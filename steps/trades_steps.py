@@ -11,10 +11,11 @@ from hamcrest import (
     greater_than,
     has_entries,
     has_length,
+    has_properties,
     not_none,
 )
 
-from support import preconditions, trading
+from support import correlation, preconditions, trading
 from support.expect import expect
 from support.wait import until
 
@@ -24,17 +25,22 @@ def _telemetry(context) -> float:
     return context.session.config.telemetry_timeout_seconds
 
 
-def _buy_pending(context, count: int) -> list[dict]:
+def _accepted_pending(answer) -> None:
+    assert_that(answer, has_properties(ok=True, status="PENDING", importer_trade_id=not_none(),
+                                       exporter_trade_id=not_none()))
+
+
+def _buy_pending(context, count: int) -> list:
     s = context.session
-    answers = [trading.buy(s, offer["offer_id"]) for offer in trading.fresh_offers(s, count)]
+    answers = [trading.buy(s, offer_id) for offer_id in trading.fresh_offer_ids(s, count)]
     for answer in answers:
-        assert_that(answer, has_entries(ok=True, status="PENDING", tradeId=not_none(), externalTradeId=not_none()))
+        _accepted_pending(answer)
     context.world.purchases.extend(answers)
     return answers
 
 
-def _external_ids(context) -> list[str]:
-    return [p["externalTradeId"] for p in context.world.purchases]
+def _exporter_ids(context) -> list[str]:
+    return [correlation.exporter_id(p) for p in context.world.purchases]
 
 
 @given("que o comprador em massa pode comprar: um único registro de privilégios com buy_offer e saldo X$ suficiente")
@@ -57,7 +63,7 @@ def step_buy_many(context, count):
     Exemplo: Quando o comprador compra 1 unidade de cada uma de 20 ofertas importadas distintas
     """
     s = context.session
-    context.world.purchases = [trading.buy(s, offer["offer_id"]) for offer in trading.fresh_offers(s, count)]
+    context.world.purchases = [trading.buy(s, offer_id) for offer_id in trading.fresh_offer_ids(s, count)]
 
 
 @then("as {count:d} compras são aceitas e ficam pendentes")
@@ -69,8 +75,8 @@ def step_all_pending(context, count):
     purchases = context.world.purchases
     assert_that(purchases, has_length(count))
     for answer in purchases:
-        assert_that(answer, has_entries(ok=True, status="PENDING", tradeId=not_none(), externalTradeId=not_none()))
-    assert_that(len({p["_offerId"] for p in purchases}), equal_to(count))
+        _accepted_pending(answer)
+    assert_that(len({p.offer_id for p in purchases}), equal_to(count))
 
 
 @then("o exportador lista as {count:d} compras entre as pendentes de aprovação")
@@ -79,10 +85,10 @@ def step_exporter_pending(context, count):
 
     Exemplo: E o exportador lista as 20 compras entre as pendentes de aprovação
     """
-    pending = {item["tradeId"] for item in trading.pending_at_exporter(context.session)}
-    missing = [t for t in _external_ids(context) if t not in pending]
+    pending = set(trading.pending_at_exporter(context.session))
+    missing = [t for t in _exporter_ids(context) if t not in pending]
     assert_that(missing, empty(), "compras ausentes da lista de pendentes do exportador")
-    assert_that(len(_external_ids(context)), equal_to(count))
+    assert_that(len(_exporter_ids(context)), equal_to(count))
 
 
 @then("o CP lista cada trade com o status que o exportador guarda")
@@ -91,7 +97,7 @@ def step_cp_matches_exporter(context):
 
     Exemplo: E o CP lista cada trade com o status que o exportador guarda
     """
-    seen = trading.wait_cp_matches_exporter(context.session, _external_ids(context))
+    seen = trading.wait_cp_matches_exporter(context.session, context.world.purchases)
     assert_that(len(seen), equal_to(len(context.world.purchases)))
 
 
@@ -113,14 +119,14 @@ def step_exporter_decides(context, approve, reject, reason):
     Exemplo: Quando o exportador aprova 2 dessas compras e rejeita 2 com o motivo "MANUAL_REJECT"
     """
     s = context.session
-    ids = _external_ids(context)
+    purchases = context.world.purchases
     decided = {}
-    for trade_id in ids[:approve]:
-        decided[trade_id] = trading.decide_at_exporter(s, trade_id, approve=True)["status"]
-    for trade_id in ids[approve:approve + reject]:
-        body = trading.decide_at_exporter(s, trade_id, approve=False, reason=reason)
-        assert_that(body, has_entries(status="REJECTED", reason=reason))
-        decided[trade_id] = body["status"]
+    for purchase in purchases[:approve]:
+        decided[correlation.exporter_id(purchase)] = trading.decide_at_exporter(s, purchase, approve=True).status
+    for purchase in purchases[approve:approve + reject]:
+        answer = trading.decide_at_exporter(s, purchase, approve=False, reason=reason)
+        assert_that(answer, has_properties(status="REJECTED", reason=reason))
+        decided[correlation.exporter_id(purchase)] = answer.status
     context.world.decided_at_exporter = decided
 
 
@@ -130,7 +136,7 @@ def step_exporter_mix(context, confirmed, rejected, pending):
 
     Exemplo: Então o exportador guarda 2 trades CONFIRMED, 2 REJECTED e 2 PENDING dessas compras
     """
-    statuses = list(trading.exporter_trades(context.session, _external_ids(context)).values())
+    statuses = list(trading.exporter_trades(context.session, context.world.purchases).values())
     assert_that({s: statuses.count(s) for s in set(statuses)},
                 equal_to({k: v for k, v in (("CONFIRMED", confirmed), ("REJECTED", rejected), ("PENDING", pending)) if v}))
 
@@ -142,9 +148,9 @@ def step_balance_reconciles(context):
     Exemplo: E o saldo X$ do comprador fecha: debitado pelas confirmadas, retido pelas pendentes e devolvido pelas rejeitadas
     """
     s = context.session
-    statuses = trading.exporter_trades(s, _external_ids(context))
-    kept = sum((Decimal(str(p["totalPrice"])) for p in context.world.purchases
-                if statuses[p["externalTradeId"]] in ("CONFIRMED", "PENDING")), Decimal("0"))
+    statuses = trading.exporter_trades(s, context.world.purchases)
+    kept = sum((p.total_price for p in context.world.purchases
+                if statuses[correlation.exporter_id(p)] in ("CONFIRMED", "PENDING")), Decimal("0"))
     assert_that(kept, greater_than(Decimal("0")))
     expected = context.world.buyer_xbalance_before - kept
     until(lambda: trading.xbalance(s), lambda value: value == expected, timeout=_telemetry(context),
@@ -158,7 +164,7 @@ def step_open_details(context):
     Exemplo: Quando eu abro no CP os detalhes desse trade
     """
     s = context.session
-    trade_id = _external_ids(context)[0]
+    trade_id = correlation.cp_details_id(s, context.world.purchases[0])
     until(lambda: s.cp_admin.trade_details(trade_id).status_code, lambda code: code == 200, timeout=_telemetry(context),
           describe="o CP conhecer o trade")
     context.world.response = s.cp_admin.trade_details(trade_id)
@@ -187,7 +193,7 @@ def step_cp_decides(context, reason):
     Exemplo: Quando eu aprovo uma delas pelo CP e rejeito a outra pelo CP com o motivo "MANUAL_REJECT"
     """
     s = context.session
-    approve_id, reject_id = _external_ids(context)[:2]
+    approve_id, reject_id = (correlation.cp_pending_id(s, p) for p in context.world.purchases[:2])
     until(lambda: {i["tradeId"] for i in expect(s.cp_admin.pending_trades(), 200, s, "pendentes do CP")["items"]},
           lambda ids: {approve_id, reject_id} <= ids, timeout=_telemetry(context),
           describe="o CP listar as duas compras como pendentes")
@@ -196,7 +202,7 @@ def step_cp_decides(context, reason):
     rejected = expect(s.cp_admin.reject_trade(reject_id, reason), 200, s, "rejeitar pelo CP")
     assert_that(approved["approval"], has_entries(decision="APPROVED", statusAfter="CONFIRMED"))
     assert_that(rejected["approval"], has_entries(decision="REJECTED", statusAfter="REJECTED", reason=reason))
-    context.world.approved_trade, context.world.rejected_trade = approve_id, reject_id
+    context.world.approved_purchase, context.world.rejected_purchase = context.world.purchases[:2]
 
 
 @then("o contador de pendentes do CP caiu {n:d}")
@@ -209,7 +215,8 @@ def step_pending_dropped(context, n):
     body = expect(s.cp_admin.pending_trades(), 200, s, "pendentes do CP")
     assert_that(body["count"], equal_to(context.world.pending_before - n))
     ids = {i["tradeId"] for i in body["items"]}
-    assert_that(ids & {context.world.approved_trade, context.world.rejected_trade}, empty())
+    decided = {correlation.cp_pending_id(s, p) for p in (context.world.approved_purchase, context.world.rejected_purchase)}
+    assert_that(ids & decided, empty())
 
 
 @then("o exportador guarda uma delas CONFIRMED e a outra REJECTED")
@@ -218,9 +225,10 @@ def step_exporter_applied_cp_decisions(context):
 
     Exemplo: E o exportador guarda uma delas CONFIRMED e a outra REJECTED
     """
-    approved, rejected = context.world.approved_trade, context.world.rejected_trade
+    approved, rejected = context.world.approved_purchase, context.world.rejected_purchase
     statuses = trading.exporter_trades(context.session, [approved, rejected])
-    assert_that(statuses, equal_to({approved: "CONFIRMED", rejected: "REJECTED"}))
+    assert_that(statuses, equal_to({correlation.exporter_id(approved): "CONFIRMED",
+                                    correlation.exporter_id(rejected): "REJECTED"}))
 
 
 @then('decidir de novo o mesmo trade pelo CP é recusado com {status:d} "{error}"')
@@ -230,27 +238,27 @@ def step_second_decision_refused(context, status, error):
     Exemplo: E decidir de novo o mesmo trade pelo CP é recusado com 409 "trade already decided"
     """
     s = context.session
-    response = s.cp_admin.approve_trade(context.world.approved_trade)
+    response = s.cp_admin.approve_trade(correlation.cp_pending_id(s, context.world.approved_purchase))
     assert_that(expect(response, status, s, "segunda decisão"), has_entries(error=error))
 
 
 def _break(context, breaker) -> None:
     """Break one buyer precondition on a fresh offer and register its undo for the scenario's end."""
     s = context.session
-    offer = trading.fresh_offers(s, 1)[0]
-    context.world.offer = offer
-    context.add_cleanup(breaker(s, offer))
+    offer_id = trading.fresh_offer_ids(s, 1)[0]
+    context.world.offer_id = offer_id
+    context.add_cleanup(breaker(s, offer_id))
     context.world.buyer_xbalance_before = trading.xbalance(s)
     context.world.ledger_rows_before = trading.ledger_rows(s, s.config.buyer_account_id)
 
 
 @given("que o saldo X$ do comprador é menor que o preço da oferta")
 def step_low_balance(context):
-    """Saldo X$ um centavo abaixo do preço da oferta (restaurado ao fim do cenário).
+    """Saldo X$ abaixo do preço da oferta: um centavo abaixo, ou zero se o mapa não souber o preço (restaurado ao fim do cenário).
 
     Exemplo: Dado que o saldo X$ do comprador é menor que o preço da oferta
     """
-    _break(context, lambda s, offer: preconditions.low_balance(s, Decimal(str(offer["unit_price"]))))
+    _break(context, preconditions.low_balance)
 
 
 @given("que os dados de maturidade X$ do comprador foram apagados")
@@ -259,7 +267,7 @@ def step_no_maturity(context):
 
     Exemplo: Dado que os dados de maturidade X$ do comprador foram apagados
     """
-    _break(context, lambda s, offer: preconditions.no_maturity(s))
+    _break(context, lambda s, offer_id: preconditions.no_maturity(s))
 
 
 @given("que o INSERT de privilégios do runbook rodou de novo para o comprador")
@@ -268,7 +276,7 @@ def step_duplicated_privileges(context):
 
     Exemplo: Dado que o INSERT de privilégios do runbook rodou de novo para o comprador
     """
-    _break(context, lambda s, offer: preconditions.duplicated_privileges(s))
+    _break(context, lambda s, offer_id: preconditions.duplicated_privileges(s))
 
 
 @when("o comprador tenta comprar uma oferta importada")
@@ -277,7 +285,7 @@ def step_try_buy(context):
 
     Exemplo: Quando o comprador tenta comprar uma oferta importada
     """
-    context.world.purchases = [trading.buy(context.session, context.world.offer["offer_id"])]
+    context.world.purchases = [trading.buy(context.session, context.world.offer_id)]
 
 
 @then('a compra é recusada com a mensagem "{message}"')
@@ -287,8 +295,8 @@ def step_refused_with(context, message):
     Exemplo: Então a compra é recusada com a mensagem "Saldo X$ insuficiente"
     """
     answer = context.world.purchases[0]
-    assert_that(answer.get("ok"), equal_to(False), f"resposta {answer}")
-    assert_that(answer.get("msg", ""), contains_string(message))
+    assert_that(answer.ok, equal_to(False), f"resposta {answer}")
+    assert_that(answer.msg, contains_string(message))
 
 
 @then("o saldo X$ do comprador e o seu extrato não mudaram")
@@ -310,8 +318,7 @@ def step_notifications(context, first, second):
     Exemplo: Então o MASTER tem as notificações "Trade pendente" e "Novo trade" dessa compra, ainda não lidas
     """
     s = context.session
-    purchase = context.world.purchases[0]
-    ids = {purchase["tradeId"], purchase["externalTradeId"]}
+    ids = correlation.notification_ids(s, context.world.purchases[0])
 
     def mine():
         body = expect(s.cp_admin.notifications(limit=200), 200, s, "notificações")

@@ -3,10 +3,10 @@ through the page objects of support/ui; every expectation comes from the stack (
 from urllib.parse import parse_qs, urlparse
 
 from behave import given, then, when
-from hamcrest import assert_that, contains_string, empty, equal_to, greater_than, has_entries, has_item, none, not_none
+from hamcrest import assert_that, empty, equal_to, greater_than, has_entries, has_item, none, not_none
 from playwright.sync_api import expect
 
-from support import queries, trading
+from support import correlation, queries, trading
 from support.expect import expect as expect_http
 from support.text import contains_words, same_words
 from support.ui.balance import differences, expected_screen
@@ -26,15 +26,16 @@ def _ui(context):
     return ui
 
 
-def _purchase_ids(context) -> list[str]:
-    return [p["externalTradeId"] for p in context.world.purchases]
-
-
-def _cp_trade(context, external_id: str) -> dict:
+def _cp_trade(context, purchase) -> dict:
     """The CP's projected trade of a purchase (polled: the telemetry may still be on its way)."""
     s = context.session
-    return until(lambda: trading.cp_trades(s).get(external_id), lambda item: item is not None, timeout=_telemetry(context),
-                 describe=f"o CP listar o trade {external_id}")
+    return until(lambda: trading.cp_trade_of(s, purchase), lambda item: item is not None, timeout=_telemetry(context),
+                 describe=f"o CP listar o trade {correlation.cp_trade_key(s, purchase)}")
+
+
+def _admin_row_id(context, purchase) -> str:
+    """The id the trades screen shows in the purchase's row."""
+    return correlation.admin_row_id(context.session, _cp_trade(context, purchase))
 
 
 def _wl_ids(context) -> dict[str, str]:
@@ -60,7 +61,7 @@ def step_store_buy(context):
     Exemplo: Quando o comprador QA tenta comprar essa oferta na loja
     """
     store = _ui(context).storefront
-    store.open_offer(context.world.offer["offer_id"])
+    store.open_offer(correlation.store_offer_id(context.session, context.world.offer))
     store.buy()
 
 
@@ -111,7 +112,7 @@ def step_admin_login(context):
     c = context.session.config
     admin = _ui(context).admin
     admin.login(c.admin_email, c.admin_password)
-    assert_that(admin.signed_in_user(), contains_string(f"{c.admin_email} (MASTER)"))
+    assert_that(admin.signed_in_shows(c.admin_email, "MASTER"), equal_to(True), "a faixa do topo mostra o MASTER")
 
 
 @when("eu abro na tela de negociações os detalhes desse trade")
@@ -121,14 +122,14 @@ def step_admin_details(context):
     Exemplo: Quando eu abro na tela de negociações os detalhes desse trade
     """
     s, admin = context.session, _ui(context).admin
-    trade_id = _cp_trade(context, _purchase_ids(context)[0])["tradeId"]
-    api = until(lambda: s.cp_admin.trade_details(trade_id), lambda r: r.status_code == 200, timeout=_telemetry(context),
+    purchase = context.world.purchases[0]
+    row_id = _admin_row_id(context, purchase)
+    details_id = correlation.cp_details_id(s, purchase)
+    api = until(lambda: s.cp_admin.trade_details(details_id), lambda r: r.status_code == 200, timeout=_telemetry(context),
                 describe="o CP conhecer os detalhes do trade").json()
-    admin.open("Negociações")
-    dialog = admin.open_trade_details(trade_id)
-    shown = {label: admin.described(dialog, label) for label in
-             ("Oferta", "Comprador", "Contato do comprador", "Vendedor", "Contato do vendedor")}
-    context.world.details_api, context.world.details_shown = api, shown
+    admin.open_trades()
+    dialog = admin.open_trade_details(row_id)
+    context.world.details_api, context.world.details_shown = api, admin.trade_details_shown(dialog)
 
 
 @then('o modal mostra a oferta, o comprador e o vendedor que a API informa, sem "-" nem "—" no lugar de um valor')
@@ -140,11 +141,11 @@ def step_admin_details_shown(context):
     api, shown = context.world.details_api, context.world.details_shown
     assert_that([label for label, value in shown.items() if is_placeholder(value)], empty(), f"modal: {shown}")
     assert_that(shown, has_entries({
-        "Oferta": api.get("offerName"),
-        "Comprador": (api.get("importer") or {}).get("clientName"),
-        "Contato do comprador": (api.get("importer") or {}).get("clientPhone"),
-        "Vendedor": (api.get("exporter") or {}).get("clientName"),
-        "Contato do vendedor": (api.get("exporter") or {}).get("clientPhone"),
+        "offer_name": api.get("offerName"),
+        "buyer": (api.get("importer") or {}).get("clientName"),
+        "buyer_phone": (api.get("importer") or {}).get("clientPhone"),
+        "seller": (api.get("exporter") or {}).get("clientName"),
+        "seller_phone": (api.get("exporter") or {}).get("clientPhone"),
     }))
 
 
@@ -156,15 +157,15 @@ def step_admin_decide(context, reason):
     Exemplo: Quando eu aprovo uma delas e rejeito a outra com o motivo "MANUAL_REJECT" na tela de aprovações
     """
     s, admin = context.session, _ui(context).admin
-    approve_id, reject_id = _purchase_ids(context)[:2]
+    approve_id, reject_id = (correlation.cp_pending_id(s, p) for p in context.world.purchases[:2])
     until(lambda: {i["tradeId"] for i in expect_http(s.cp_admin.pending_trades(), 200, s, "pendentes")["items"]},
           lambda ids: {approve_id, reject_id} <= ids, timeout=_telemetry(context),
           describe="o CP listar as duas compras como pendentes")
-    admin.open("Aprovações")
+    admin.open_pending()
     context.world.pending_before = admin.pending_count()
     admin.approve(approve_id)
     admin.reject(reject_id, reason)
-    context.world.approved_trade, context.world.rejected_trade = approve_id, reject_id
+    context.world.approved_purchase, context.world.rejected_purchase = context.world.purchases[:2]
 
 
 @then("depois de recarregar a tela o contador de pendentes caiu {n:d}")
@@ -179,8 +180,8 @@ def step_admin_pending_dropped(context, n):
     assert_that(shown, equal_to(world.pending_before - n))
     assert_that(shown, equal_to(expect_http(s.cp_admin.pending_trades(), 200, s, "pendentes")["count"]))
     table = admin.pending_table()
-    for trade_id in (world.approved_trade, world.rejected_trade):
-        expect(admin.row(table, trade_id)).to_have_count(0)
+    for purchase in (world.approved_purchase, world.rejected_purchase):
+        expect(admin.row(table, correlation.cp_pending_id(s, purchase))).to_have_count(0)
 
 
 @then("a tela de negociações mostra uma delas CONFIRMED e a outra REJECTED")
@@ -190,9 +191,9 @@ def step_admin_trades_statuses(context):
     Exemplo: E a tela de negociações mostra uma delas CONFIRMED e a outra REJECTED
     """
     admin, world = _ui(context).admin, context.world
-    ids = {_cp_trade(context, external_id)["tradeId"]: want
-           for external_id, want in ((world.approved_trade, "CONFIRMED"), (world.rejected_trade, "REJECTED"))}
-    admin.open("Negociações")
+    ids = {_admin_row_id(context, purchase): want
+           for purchase, want in ((world.approved_purchase, "CONFIRMED"), (world.rejected_purchase, "REJECTED"))}
+    admin.open_trades()
 
     def shown():
         admin.refresh_trades()
@@ -243,7 +244,7 @@ def step_admin_notifications_open(context):
 
     Exemplo: E que eu abri a tela de notificações
     """
-    _ui(context).admin.open("Notificações")
+    _ui(context).admin.open_notifications()
     context.world.notifications_before = len(_assert_notifications_match_api(context))
 
 
@@ -255,8 +256,8 @@ def step_exporter_approves(context):
     """
     s = context.session
     purchase = context.world.purchases[0]
-    trading.decide_at_exporter(s, purchase["externalTradeId"], approve=True)
-    ours = {purchase["externalTradeId"], purchase["tradeId"]}
+    trading.decide_at_exporter(s, purchase, approve=True)
+    ours = correlation.notification_ids(s, purchase)
     until(lambda: _api_notifications(context)[0],
           lambda items: any(i["type"] == "TRADE_NEW" and i["tradeId"] in ours for i in items), timeout=_telemetry(context),
           describe="o CP notificar o novo trade")
@@ -281,9 +282,8 @@ def step_admin_notifications_updated(context, title):
     items = _synced_notifications(context)
     assert_that(len(items), greater_than(context.world.notifications_before))
     newest = next((i for i in items if same_words(i["title"], title)), None)
-    purchase = context.world.purchases[0]
     assert_that(newest, not_none(), f"a API não tem notificação {title!r}")
-    assert_that({purchase["externalTradeId"], purchase["tradeId"]}, has_item(newest["tradeId"]))
+    assert_that(correlation.notification_ids(context.session, context.world.purchases[0]), has_item(newest["tradeId"]))
     context.world.notification = newest
 
 
@@ -304,11 +304,11 @@ def step_admin_notification_target(context):
     Exemplo: Então abre a tela de negociações do exportador para o importador, com essa compra CONFIRMED
     """
     c, admin = context.session.config, _ui(context).admin
-    expect(admin.heading("Negociações")).to_be_visible()
+    expect(admin.trades_heading()).to_be_visible()
     url = urlparse(admin.path())
-    assert_that(url.path, equal_to(urlparse(admin.base_url).path + "trades"))
+    assert_that(url.path, equal_to(urlparse(admin.base_url).path + admin.trades_path()))
     assert_that(parse_qs(url.query), equal_to({"sourceId": [c.exporter_wl_id], "targetId": [c.importer_wl_id]}))
-    trade_id = _cp_trade(context, context.world.purchases[0]["externalTradeId"])["tradeId"]
+    trade_id = _admin_row_id(context, context.world.purchases[0])
     status = admin.trade_status(trade_id)
     if status != "CONFIRMED":  # the page may have loaded before the CP projected the confirmation
         status = until(lambda: (admin.refresh_trades(), admin.trade_status(trade_id))[1],
@@ -325,7 +325,7 @@ def step_admin_balance(context, origin, destination):
     Exemplo: E eu consulto na tela a balança comercial de "wl-exporter" para "wl-importer"
     """
     admin = _ui(context).admin
-    admin.open("Balança comercial")
+    admin.open_balance()
     admin.search_balance(origin, destination)
     context.world.balance_pair = (origin, destination)
 
@@ -347,8 +347,7 @@ def step_admin_balance_matches(context):
         want = expected_screen(report, ids[origin], ids[destination])
         if want is None:
             return want, ["a API não tem o par no relatório"]
-        shown = {label: admin.balance_value(label) for label in want}
-        return want, differences(shown, want)
+        return want, differences(admin.balance_values(want), want)
 
     def search_again_and_compare():
         admin.search_balance(origin, destination)
@@ -359,8 +358,8 @@ def step_admin_balance_matches(context):
         want, diff = until(search_again_and_compare, lambda result: not result[1], timeout=_telemetry(context),
                            describe="a tela e a API mostrarem a mesma balança")
     assert_that(diff, empty())
-    assert_that(want["Confirmadas"], greater_than(0))
-    assert_that(want["Rejeitadas"], greater_than(0))
+    assert_that(want["confirmed"], greater_than(0))
+    assert_that(want["rejected"], greater_than(0))
 
 
 # --- Admin UI: relationships -------------------------------------------------------------------------
@@ -371,7 +370,7 @@ def step_admin_edit_relationship(context, origin, destination):
     Exemplo: Quando eu abro a edição do relacionamento de "wl-exporter" para "wl-importer"
     """
     admin = _ui(context).admin
-    admin.open("Relacionamentos")
+    admin.open_relationships()
     context.world.relationship_dialog = admin.edit_relationship(origin, destination)
 
 
@@ -400,6 +399,6 @@ def step_admin_category_search(context, term):
     admin = _ui(context).admin
     dialog = context.world.relationship_dialog
     name, count = context.world.category_shown
-    admin.search_snapshot(dialog, "Categorias", term)
+    admin.search_categories(dialog, term)
     label, after = admin.snapshot_item(dialog, "Categorias", name)
     assert_that(after, equal_to(count), f"depois da busca: {label!r}")

@@ -1,41 +1,25 @@
 """Reads of the WLs' offer data: the exporter's export (HTTP) and, by SQL, its catalogue and the
-importer's imported offers. The SQL uses the WL node's table names (`offer` at the exporter,
-`imported_offer` at the importer); on another stack adjust only this module."""
+importer's imported offers, all with the stack map's names (support.wl_shapes, support.wl_sql)."""
 from __future__ import annotations
 
-from .expect import expect
+from . import wl_shapes, wl_sql
 from .export_policy import matches
 from .session import Session
+from .wl_shapes import ExportedOffer
 
 
-def export_items(session: Session, importer_id: str | None, page: int = 500) -> tuple[int, list[dict]]:
-    """Every item the exporter exports (to `importer_id`, or broadly when None), paging by limit/offset."""
-    items: list[dict] = []
-    total = None
-    while total is None or len(items) < total:
-        body = expect(session.exporter.export_offers(importer_id, limit=page, offset=len(items)), 200, session,
-                      "exportação de ofertas")
-        total = int(body["total"])
-        batch = body.get("items") or []
-        if not batch:
-            break
-        items.extend(batch)
-    return int(total or 0), items
+def export_items(session: Session, importer_id: str | None) -> tuple[int, list[ExportedOffer]]:
+    """Every offer the exporter exports (to `importer_id`, or broadly when None), with its total."""
+    return wl_shapes.export_items(session, importer_id)
 
 
-def exporter_offers(session: Session, ids: list[int] | None = None) -> list[dict]:
-    """The exporter's catalogue rows, shaped like export items."""
-    sql = ('SELECT id, category_id AS "categoryId", entity_id AS "entityId", created_at AS "createdAt", '
-           'price, stock, active FROM offer')
-    if ids is None:
-        return session.db.exporter.rows(sql)
-    return session.db.exporter.rows(sql + " WHERE id = ANY(%s)", (ids,))
+def exporter_offers(session: Session, ids: list[int] | None = None) -> list[ExportedOffer]:
+    """The exporter's catalogue (every offer, active or not)."""
+    return wl_sql.catalogue_offers(session, ids)
 
 
-def imported_rows(session: Session) -> list[dict]:
-    return session.db.importer.rows(
-        "SELECT id, offer_id, origin_offer_id, eligible, lifecycle_status, offers_available, unit_price "
-        "FROM imported_offer ORDER BY id")
+def imported_rows(session: Session) -> list[wl_sql.ImportedOffer]:
+    return wl_sql.imported_offers(session)
 
 
 def imported_violations(session: Session, policy: dict | None) -> list[dict]:
@@ -43,11 +27,11 @@ def imported_violations(session: Session, policy: dict | None) -> list[dict]:
     rows = imported_rows(session)
     if not rows:
         return []
-    origin = {int(r["origin_offer_id"]): r for r in rows}
-    catalogue = {int(o["id"]): o for o in exporter_offers(session, list(origin))}
+    origin = {r.origin_offer_id: r for r in rows}
+    catalogue = {o.id: o for o in exporter_offers(session, list(origin))}
     bad = []
     for origin_id, row in origin.items():
         offer = catalogue.get(origin_id)
-        if offer is None or not offer["active"] or not matches(policy, {**offer, "createdAt": offer["createdAt"].isoformat()}):
-            bad.append({"imported": row["offer_id"], "origin": origin_id, "offer": offer})
+        if offer is None or not offer.active or not matches(policy, offer):
+            bad.append({"importada": row.offer_id, "origem": origin_id, "no_catalogo": offer})
     return bad

@@ -2,6 +2,11 @@
 numbers: the exporter's `total` for a policy that filters by one dimension only."""
 from __future__ import annotations
 
+import datetime as dt
+import re
+
+from .wl_shapes import ExportedOffer
+
 
 def predicted_total(policy: dict | None, categories: list[dict], entities: list[dict]) -> int:
     """The active offers the exporter must export under `policy`, from the snapshots' counts.
@@ -30,19 +35,23 @@ def predicted_total(policy: dict | None, categories: list[dict], entities: list[
     return everything
 
 
-def _instant(text: str):
-    import datetime as dt
+def _instant(text: str) -> dt.datetime:
+    """A policy's instant (ISO-8601 ending in Z: the contract's min_created_at)."""
+    parsed = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
-    return dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def matches(policy: dict | None, offer: dict) -> bool:
-    """Whether an active offer (`categoryId`, `entityId`, `createdAt`, `price`) passes the policy,
-    by the contract's rules (wl.md §3.2): disabled ⇒ everything; exclude beats include; blocklist
-    beats allowlist; include ∧ allowlist; `min_created_at` inclusive; price bounds inclusive."""
+def matches(policy: dict | None, offer: ExportedOffer) -> bool:
+    """Whether an active offer passes the policy, by the contract's rules (wl.md §3.2): disabled ⇒
+    everything; exclude beats include; blocklist beats allowlist; include ∧ allowlist; `min_created_at`
+    inclusive; price bounds inclusive."""
     if not policy or policy.get("enabled") is False:
         return True
-    category, entity = str(offer["categoryId"]), str(offer["entityId"])
+    category, entity = str(offer.category), str(offer.entity)
     include = policy.get("include_categories") or []
     if category in (policy.get("exclude_categories") or []):
         return False
@@ -53,9 +62,9 @@ def matches(policy: dict | None, offer: dict) -> bool:
     allow = policy.get("entity_allowlist") or []
     if allow and entity not in allow:
         return False
-    if policy.get("min_created_at") and _instant(offer["createdAt"]) < _instant(policy["min_created_at"]):
+    if policy.get("min_created_at") and _aware(offer.created_at) < _instant(policy["min_created_at"]):
         return False
-    price = float(offer.get("price") or 0)
+    price = float(offer.price or 0)
     if policy.get("price_min") is not None and price < float(policy["price_min"]):
         return False
     if policy.get("price_max") is not None and price > float(policy["price_max"]):
@@ -78,11 +87,11 @@ class PolicyVocabulary:
     def __init__(self, categories: list[dict], entities: list[dict], items_provider):
         self.categories = categories
         self.entities = entities
-        self._items_provider = items_provider  # () -> broad export items (loaded on demand)
-        self._items: list[dict] | None = None
+        self._items_provider = items_provider  # () -> the broad export (ExportedOffer), loaded on demand
+        self._items: list[ExportedOffer] | None = None
 
     @property
-    def items(self) -> list[dict]:
+    def items(self) -> list[ExportedOffer]:
         if self._items is None:
             self._items = self._items_provider()
         return self._items
@@ -100,19 +109,17 @@ class PolicyVocabulary:
         return sorted(found)[0]
 
     def _median_created_at(self) -> str:
-        stamps = sorted(_instant(i["createdAt"]) for i in self.items)
+        stamps = sorted(_aware(i.created_at) for i in self.items)
         middle = stamps[len(stamps) // 2]
-        return middle.astimezone(__import__("datetime").timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return middle.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def _entity_in_category(self, category: str) -> str:
-        entities = sorted({str(i["entityId"]) for i in self.items if str(i["categoryId"]) == category})
+        entities = sorted({str(i.entity) for i in self.items if str(i.category) == category})
         if not entities:
             raise AssertionError(f"nenhuma oferta ativa exportada na categoria {category}")
         return entities[0]
 
     def policy(self, phrase: str) -> dict:
-        import re
-
         quoted = re.findall(r'"([^"]+)"', phrase)
         cid = quoted[0] if quoted else None
         table = {

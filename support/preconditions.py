@@ -5,40 +5,38 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from . import wl_sql
+from .queries import RUNBOOK_BUYER
 from .session import Session
 from .trading import PRIVILEGES_INSERT, xbalance
 
 
-def low_balance(session: Session, price: Decimal) -> Callable[[], None]:
-    """X$ balance set just below the offer's price; returns the undo."""
+def low_balance(session: Session, offer_id: int) -> Callable[[], None]:
+    """X$ balance set below the offer's price: one cent below the imported price when the map knows
+    that column, else zero (below any price). Returns the undo."""
     c, db = session.config, session.db
     before = xbalance(session)
-    db.destructive(db.importer, "UPDATE xbalance SET value=%s WHERE id=%s",
-                   (max(Decimal("0"), price - Decimal("0.01")), c.buyer_xbalance_id))
+    low = Decimal("0")
+    if session.stack_map.optional("wl.importer.imported_offer.unit_price") is not None:
+        low = max(low, wl_sql.imported_unit_price(session, offer_id) - Decimal("0.01"))
+    db.destructive(db.importer, "UPDATE xbalance SET value=%s WHERE id=%s", (low, c.buyer_xbalance_id))
     return lambda: db.destructive(db.importer, "UPDATE xbalance SET value=%s WHERE id=%s", (before, c.buyer_xbalance_id))
 
 
 def no_maturity(session: Session) -> Callable[[], None]:
     """The buyer's xtransaction_maturity rows deleted (as the runbook warns can happen); returns the undo."""
-    c, db = session.config, session.db
-    rows = db.importer.rows("SELECT * FROM xtransaction_maturity WHERE account_id=%s", (c.buyer_account_id,))
+    account = session.config.buyer_account_id
+    rows = wl_sql.maturity_rows(session, account)
     if not rows:
         raise AssertionError("o comprador não tem dados de maturidade para apagar")
-    db.destructive(db.importer, "DELETE FROM xtransaction_maturity WHERE account_id=%s", (c.buyer_account_id,))
-    columns = list(rows[0])
-
-    def undo() -> None:
-        placeholders = ", ".join(["%s"] * len(columns))
-        for row in rows:
-            db.destructive(db.importer, f"INSERT INTO xtransaction_maturity ({', '.join(columns)}) VALUES ({placeholders})",
-                           [row[col] for col in columns])
-
-    return undo
+    wl_sql.delete_maturity(session, account)
+    return lambda: wl_sql.insert_maturity(session, rows)
 
 
 def duplicated_privileges(session: Session) -> Callable[[], None]:
     """The runbook's INSERT run again: with MAX(id)+1 it adds a second row for the account; returns the undo."""
     c, db = session.config, session.db
+    session.stack_map.require(*RUNBOOK_BUYER)
     before = [r["id"] for r in db.importer.rows("SELECT id FROM account_privileges WHERE account_id=%s",
                                                  (c.buyer_account_id,))]
     db.destructive(db.importer, PRIVILEGES_INSERT, {"account": c.buyer_account_id})

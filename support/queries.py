@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 import httpx
 
+from . import wl_shapes, wl_sql
 from .expect import expect
-from .reset.tables import CP_TABLES, EXPORTER_TABLES, IMPORTER_TABLES
+from .reset.tables import CP_TABLES, EXPORTER_TABLE_ENTRIES, EXPORTER_TABLES, IMPORTER_TABLE_ENTRIES, IMPORTER_TABLES
 from .session import Session
 
 
@@ -18,6 +19,7 @@ def cp_row_counts(session: Session, tables: tuple[str, ...] = CP_TABLES) -> dict
 
 
 def wl_row_counts(session: Session) -> dict[str, dict[str, int]]:
+    session.stack_map.require(*EXPORTER_TABLE_ENTRIES, *IMPORTER_TABLE_ENTRIES)
     out = {}
     for name, db, tables in (("wl-01", session.db.exporter, EXPORTER_TABLES),
                              ("wl-03", session.db.importer, IMPORTER_TABLES)):
@@ -50,9 +52,16 @@ def entity_snapshot(session: Session) -> list[dict]:
 
 
 # --- the export_policy at the exporter (runbook step 5, read back) ------------------------------------
+# the names of the runbook's UPDATE (passo 5), used verbatim
+RUNBOOK_CACHE_UPDATE = ("wl.exporter.cp_relationship_cache.table", "wl.exporter.cp_relationship_cache.export_policy",
+                        "wl.exporter.cp_relationship_cache.source_white_label_id",
+                        "wl.exporter.cp_relationship_cache.target_white_label_id")
+
+
 def cached_policy(session: Session) -> dict | None:
     """The export_policy the exporter's cp_relationship_cache holds for exporter → importer."""
     c = session.config
+    session.stack_map.require(*RUNBOOK_CACHE_UPDATE)
     raw = session.db.exporter.scalar(
         "SELECT export_policy FROM cp_relationship_cache WHERE source_white_label_id=%s AND target_white_label_id=%s",
         (c.exporter_wl_id, c.importer_wl_id))
@@ -61,15 +70,21 @@ def cached_policy(session: Session) -> dict | None:
     return json.loads(raw) if isinstance(raw, str) else raw
 
 
-def exporter_total(session: Session) -> int:
-    body = expect(session.exporter.export_offers(session.config.importer_wl_id, limit=1), 200, session,
-                  "total exportado pelo exportador")
-    return int(body["total"])
+def exporter_total(session: Session, *, broad: bool = False) -> int:
+    """The exporter's export total to the profile's importer (`broad`: with no importer, no policy)."""
+    return wl_shapes.export_total(session, None if broad else session.config.importer_wl_id)
 
 
 # --- the import (runbook step 6, read back) -----------------------------------------------------------
+# the names of the runbook's query (passo 7), used verbatim
+RUNBOOK_BUYABLE = ("wl.importer.imported_offer.table", "wl.importer.imported_offer.offer_id",
+                   "wl.importer.imported_offer.eligible", "wl.importer.imported_offer.lifecycle_status",
+                   "wl.importer.imported_offer.offers_available")
+
+
 def buyable_offer_ids(session: Session, limit: int = 20) -> list[int]:
     """The runbook's query of imported offers that can be bought."""
+    session.stack_map.require(*RUNBOOK_BUYABLE)
     rows = session.db.importer.rows(
         "SELECT offer_id FROM imported_offer WHERE eligible=true AND lifecycle_status='ENABLED' "
         "AND COALESCE(offers_available,0) > 0 ORDER BY offer_id LIMIT %s", (limit,))
@@ -78,13 +93,12 @@ def buyable_offer_ids(session: Session, limit: int = 20) -> list[int]:
 
 def imported_in_category(session: Session, category: str) -> list[int]:
     """Imported offers (storefront ids) whose origin offer at the exporter is in `category`."""
-    rows = session.db.importer.rows("SELECT offer_id, origin_offer_id FROM imported_offer")
-    if not rows:
+    imported = wl_sql.imported_offers(session)
+    if not imported:
         return []
-    origin_to_local = {int(r["origin_offer_id"]): int(r["offer_id"]) for r in rows}
-    hits = session.db.exporter.rows("SELECT id FROM offer WHERE category_id=%s AND id = ANY(%s)",
-                                    (category, list(origin_to_local)))
-    return sorted(origin_to_local[int(h["id"])] for h in hits)
+    origin_to_local = {offer.origin_offer_id: offer.offer_id for offer in imported}
+    hits = wl_sql.catalogue_offers(session, list(origin_to_local))
+    return sorted(origin_to_local[offer.id] for offer in hits if offer.category == category)
 
 
 # --- what the cleanup scenarios compare before and after ----------------------------------------------
@@ -103,9 +117,16 @@ def users_by_role(session: Session) -> dict[str, dict]:
     return {row["role"]: row for row in rows}
 
 
+# the names of the runbook's statements on the buyer (passo 7), used verbatim
+RUNBOOK_BUYER = ("wl.importer.account_privileges.table", "wl.importer.account_privileges.id",
+                 "wl.importer.account_privileges.account_id", "wl.importer.account_privileges.buy_offer",
+                 "wl.importer.xbalance.table", "wl.importer.xbalance.id", "wl.importer.xbalance.value")
+
+
 def buyer_rows(session: Session) -> dict:
     """The bulk buyer's privilege rows and X$ balance row (runbook step 7 tables)."""
     c = session.config
+    session.stack_map.require(*RUNBOOK_BUYER)
     privileges = session.db.importer.rows(
         "SELECT id, buy_offer FROM account_privileges WHERE account_id=%s ORDER BY id", (c.buyer_account_id,))
     balance = session.db.importer.rows("SELECT id, value FROM xbalance WHERE id=%s", (c.buyer_xbalance_id,))
@@ -114,10 +135,4 @@ def buyer_rows(session: Session) -> dict:
 
 def stale_cache_rows(session: Session, since) -> dict[str, int]:
     """Cache rows in either WL fetched before `since` (a WL may re-pull fresh rows at any time)."""
-    out = {}
-    for wl, db in (("wl-01", session.db.exporter), ("wl-03", session.db.importer)):
-        for table in ("cp_policy_cache", "cp_relationship_cache"):
-            n = db.scalar(f"SELECT count(*) AS n FROM {table} WHERE fetched_at < %s", (since,))
-            if n:
-                out[f"{wl}.{table}"] = n
-    return out
+    return wl_sql.stale_cache_rows(session, since)

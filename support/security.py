@@ -18,6 +18,7 @@ import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from . import wl_shapes, wl_sql
 from .http import describe
 from .reset.runbook_steps import peer_token
 from .session import Session
@@ -56,7 +57,17 @@ def trader_call(session: Session, path: str) -> httpx.Response:
     return trader.call("GET", path)
 
 
-def error_of(response: httpx.Response) -> str | None:
+def _from(base_url: str, response: httpx.Response) -> bool:
+    return str(response.request.url).startswith(base_url.rstrip("/") + "/")
+
+
+def error_of(session: Session, response: httpx.Response) -> str | None:
+    """The error message of a refusal: the CP's `{"error": ...}` (contract cp.md §0.2), or a WL's by the
+    key the stack map gives (support.wl_shapes.wl_error)."""
+    c = session.config
+    for side, base in (("exporter", c.exporter_url), ("importer", c.importer_url)):
+        if _from(base, response):
+            return wl_shapes.wl_error(session, response, side)
     try:
         body = response.json()
     except ValueError:
@@ -113,6 +124,7 @@ def real_peer_token(session: Session, scopes: tuple[str, ...]) -> str:
 
 
 def imported_offer_count(session: Session) -> int:
+    session.stack_map.require("wl.importer.imported_offer.table")
     return int(session.db.importer.scalar("SELECT count(*) AS n FROM imported_offer"))
 
 
@@ -129,17 +141,26 @@ def exporter_purchase_call(session: Session, action: str, token: str) -> httpx.R
     if action == "listar as compras pendentes":
         return session.exporter.pending_purchases(token)
     if action == "fazer o preflight de uma compra":
-        offer = session.db.exporter.scalar("SELECT id FROM offer WHERE active ORDER BY id LIMIT 1")
+        offer = wl_sql.first_active_offer(session)
         if offer is None:
             raise AssertionError("o exportador não tem oferta ativa para o preflight")
-        return session.exporter.preflight(token, {"originOfferId": int(offer), "quantity": 1,
-                                                  "requesterWlId": c.importer_wl_id})
+        return session.exporter.preflight(token, wl_shapes.preflight_request(
+            session, origin_offer_id=offer, quantity=1, requester_wl_id=c.importer_wl_id))
     raise ValueError(f"ação desconhecida: {action!r}")
+
+
+def purchase_data_in(session: Session, response: httpx.Response) -> list[str]:
+    """What a refusal of the exporter's purchase endpoints carries that it must not (a list, a hold)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return []
+    return wl_shapes.refused_without_data(session, body)
 
 
 def expect_refusal(session: Session, response: httpx.Response, status: int, error: str | None, what: str) -> None:
     """The response has `status` and (when given) the JSON error `error`; the failure carries the call."""
-    got = error_of(response)
+    got = error_of(session, response)
     if response.status_code != status or (error is not None and got != error):
         wanted = f"HTTP {status}" + (f' {{"error": "{error}"}}' if error is not None else "")
         raise AssertionError(f"{what}: esperava {wanted}, veio {describe(response, session.masker)}")

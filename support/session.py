@@ -18,6 +18,7 @@ from .masking import Masker
 from .reset.state import ResetState
 from .stack import controller_for
 from .stack.base import StackController
+from .stackmap import StackMap, load_map, map_path
 from .tls import client_context, server_context
 from .wl_clients import ExporterApi, ImporterApi
 
@@ -33,6 +34,7 @@ class Session:
     exporter: ExporterApi
     importer: ImporterApi
     db: Databases
+    stack_map: StackMap
     start_seconds: float = 0.0
     extra_clients: list = field(default_factory=list)
     # what the suite knows of the stack's state during the run (support/reset/state.py documents it)
@@ -64,7 +66,9 @@ def databases_for(config: Config, masker: Masker) -> Databases:
 
 
 def open_session(config: Config) -> Session:
-    """Start (or check) the stack and build every client. Raises SuiteSetupError on any problem."""
+    """Start (or check) the stack and build every client. Raises SuiteSetupError on any problem (a
+    malformed stack map among them, before the stack starts)."""
+    stack_map = load_map(map_path(config))
     masker = Masker(config.secrets())
     started = time.perf_counter()
     stack = controller_for(config)
@@ -94,5 +98,6 @@ def open_session(config: Config) -> Session:
         importer=ImporterApi(resolved.importer_url, log, timeout=timeout,
                              import_timeout=resolved.import_timeout_seconds),
         db=databases_for(resolved, masker),
+        stack_map=stack_map,
         start_seconds=time.perf_counter() - started,
     )

@@ -1,15 +1,19 @@
 """Trades (runbook steps 7–9): the buyer's preconditions, purchases through the importer's legacy
-API, decisions at the exporter or through the CP, and the reads that check them (HTTP and SQL on the
-runbook's tables: account_privileges, xbalance, xtransaction_maturity, cross_wl_trade)."""
+API, decisions at the exporter or through the CP, and the reads that check them. The runbook's own
+statements (account_privileges, xbalance) run verbatim; every other name comes from the stack map
+(support.wl_sql, support.wl_shapes, support.correlation)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
 
+from . import correlation, wl_shapes, wl_sql
 from .expect import expect
+from .queries import RUNBOOK_BUYABLE, RUNBOOK_BUYER
 from .reset.runbook_steps import peer_token
 from .session import Session
 from .wait import until
+from .wl_shapes import Decision, Purchase
 
 # The runbook's INSERT (step 7), columns and values verbatim, for an account without any row.
 PRIVILEGES_INSERT = """
@@ -28,6 +32,7 @@ VALUES (
 )
 ON CONFLICT DO NOTHING
 """
+
 FUNDED_BALANCE = Decimal("100000")
 
 
@@ -36,6 +41,7 @@ def ensure_buyer_can_buy(session: Session) -> dict:
     with buy_offer (never the duplicate the runbook's INSERT creates when re-run), X$ 100000 (the
     runbook's UPDATE), and maturity data present (which only the WL's seeding can recreate)."""
     db, c = session.db, session.config
+    session.stack_map.require(*RUNBOOK_BUYER)
     account = c.buyer_account_id
     rows = db.importer.rows("SELECT id FROM account_privileges WHERE account_id=%s ORDER BY id", (account,))
     if not rows:
@@ -45,8 +51,7 @@ def ensure_buyer_can_buy(session: Session) -> dict:
                        (account, rows[0]["id"]))
     db.destructive(db.importer, "UPDATE account_privileges SET buy_offer=true WHERE account_id=%s", (account,))
     db.destructive(db.importer, "UPDATE xbalance SET value=%s WHERE id=%s", (FUNDED_BALANCE, c.buyer_xbalance_id))
-    maturity = db.importer.scalar("SELECT count(*) AS n FROM xtransaction_maturity WHERE account_id=%s", (account,))
-    if not maturity:
+    if not wl_sql.maturity_count(session, account):
         raise AssertionError(
             f"a conta {account} não tem dados de maturidade (xtransaction_maturity): as compras falhariam com "
             "'Erro ao debitar em X$'. Restabeleça-os pelo processo de seeding do WL.")
@@ -55,6 +60,7 @@ def ensure_buyer_can_buy(session: Session) -> dict:
 
 def buyer_state(session: Session) -> dict:
     c = session.config
+    session.stack_map.require(*RUNBOOK_BUYER)
     return {
         "privileges": session.db.importer.rows(
             "SELECT id, buy_offer FROM account_privileges WHERE account_id=%s ORDER BY id", (c.buyer_account_id,)),
@@ -63,46 +69,49 @@ def buyer_state(session: Session) -> dict:
 
 
 def xbalance(session: Session, xbalance_id: int | None = None) -> Decimal:
+    """The runbook's X$ balance row (xbalance.id = XPORY_BUYER_XBALANCE_ID)."""
+    session.stack_map.require(*RUNBOOK_BUYER)
     value = session.db.importer.scalar("SELECT value FROM xbalance WHERE id=%s",
                                        (xbalance_id or session.config.buyer_xbalance_id,))
     return Decimal(value)
 
 
 def ledger_rows(session: Session, account_id: int) -> int:
-    return session.db.importer.scalar("SELECT count(*) AS n FROM xtransaction WHERE account_id=%s", (account_id,))
+    return wl_sql.ledger_size(session, account_id)
 
 
-def fresh_offers(session: Session, count: int) -> list[dict]:
+def fresh_offer_ids(session: Session, count: int) -> list[int]:
     """`count` buyable imported offers (the runbook's query) not bought before in this feature
     (distinct offers instead of the runbook's one-second sleeps)."""
+    session.stack_map.require(*RUNBOOK_BUYABLE)
     used = session.reset_state.offers_bought
     rows = session.db.importer.rows(
-        "SELECT offer_id, id AS imported_offer_id, origin_offer_id, unit_price FROM imported_offer "
-        "WHERE eligible=true AND lifecycle_status='ENABLED' AND COALESCE(offers_available,0) > 0 "
-        "ORDER BY offer_id")
-    chosen = [r for r in rows if r["offer_id"] not in used][:count]
+        "SELECT offer_id FROM imported_offer WHERE eligible=true AND lifecycle_status='ENABLED' "
+        "AND COALESCE(offers_available,0) > 0 ORDER BY offer_id")
+    chosen = [int(r["offer_id"]) for r in rows if int(r["offer_id"]) not in used][:count]
     if len(chosen) < count:
         raise AssertionError(f"só há {len(chosen)} ofertas importadas compráveis ainda não compradas; preciso de {count}")
-    used.update(r["offer_id"] for r in chosen)
+    used.update(chosen)
     return chosen
 
 
+def fresh_offers(session: Session, count: int) -> list[wl_sql.ImportedOffer]:
+    """Like `fresh_offer_ids`, with each offer's import id, origin offer and imported price."""
+    return wl_sql.imported_offers(session, fresh_offer_ids(session, count))
+
+
 def buy(session: Session, offer_id: int, account_id: int | None = None, token: str | None = None,
-        quantity: int = 1) -> dict:
+        quantity: int = 1) -> Purchase:
     c = session.config
     response = session.importer.buy_offer(account_id or c.buyer_account_id, token or c.buyer_token, offer_id,
                                           quantity)
     body = expect(response, (200, 201, 400, 401, 403, 409, 422), session, f"buy-offer da oferta {offer_id}")
-    body["_http"] = response.status_code
-    body["_offerId"] = offer_id
-    return body
+    return Purchase(offer_id, response.status_code, body if isinstance(body, dict) else {}, session.stack_map)
 
 
-def exporter_trades(session: Session, external_ids: Iterable[str]) -> dict[str, str]:
-    """Exporter-side status of each trade (cross_wl_trade of wl-01), by exporter trade id."""
-    ids = list(external_ids)
-    rows = session.db.exporter.rows("SELECT trade_id, status FROM cross_wl_trade WHERE trade_id = ANY(%s)", (ids,))
-    return {r["trade_id"]: r["status"] for r in rows}
+def exporter_trades(session: Session, purchases: Iterable[Purchase]) -> dict[str, str]:
+    """Exporter-side status of each purchase's trade (the exporter's cross_wl_trade), by exporter trade id."""
+    return wl_sql.exporter_trade_statuses(session, [correlation.exporter_id(p) for p in purchases])
 
 
 def cp_trades(session: Session) -> dict[str, dict]:
@@ -118,13 +127,20 @@ def cp_trades(session: Session) -> dict[str, dict]:
     return {item["tradeExternalId"]: item for item in items}
 
 
-def wait_cp_matches_exporter(session: Session, external_ids: list[str]) -> dict:
+def cp_trade_of(session: Session, purchase: Purchase) -> dict | None:
+    """The CP's projected trade of a purchase (None while the CP does not list it)."""
+    return cp_trades(session).get(correlation.cp_trade_key(session, purchase))
+
+
+def wait_cp_matches_exporter(session: Session, purchases: list[Purchase]) -> dict:
     """Poll until the CP lists every trade with the status the exporter holds (within the profile's
     XPORY_TELEMETRY_TIMEOUT_SECONDS: the CP learns the statuses from the WLs' telemetry); return both views."""
     def probe():
-        exporter = exporter_trades(session, external_ids)
+        exporter = exporter_trades(session, purchases)
         cp = cp_trades(session)
-        return {tid: (exporter.get(tid), (cp.get(tid) or {}).get("status")) for tid in external_ids}
+        return {correlation.exporter_id(p): (exporter.get(correlation.exporter_id(p)),
+                                             (cp.get(correlation.cp_trade_key(session, p)) or {}).get("status"))
+                for p in purchases}
 
     return until(probe, lambda seen: all(e is not None and e == c for e, c in seen.values()),
                  timeout=session.config.telemetry_timeout_seconds,
@@ -135,16 +151,19 @@ def exporter_peer_token(session: Session) -> str:
     return peer_token(session, scopes=("trader:purchase",))
 
 
-def decide_at_exporter(session: Session, external_id: str, approve: bool, reason: str = "MANUAL_REJECT") -> dict:
+def decide_at_exporter(session: Session, purchase: Purchase, approve: bool, reason: str = "MANUAL_REJECT") -> Decision:
     token = exporter_peer_token(session)
+    trade_id = correlation.exporter_id(purchase)
     if approve:
-        response = session.exporter.approve(external_id, token)
+        response = session.exporter.approve(trade_id, token)
     else:
-        response = session.exporter.reject(external_id, token, reason)
-    return expect(response, 200, session, f"{'aprovar' if approve else 'rejeitar'} {external_id} no exportador")
+        response = session.exporter.reject(trade_id, token, reason)
+    body = expect(response, 200, session, f"{'aprovar' if approve else 'rejeitar'} {trade_id} no exportador")
+    return wl_shapes.decision(session, body)
 
 
-def pending_at_exporter(session: Session) -> list[dict]:
+def pending_at_exporter(session: Session) -> list[str]:
+    """The exporter's trade ids of its pending purchases."""
     body = expect(session.exporter.pending_purchases(exporter_peer_token(session)), 200, session,
                   "pendentes no exportador")
-    return body["items"] if isinstance(body, dict) else body
+    return wl_shapes.pending_trade_ids(session, body)

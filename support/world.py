@@ -19,7 +19,7 @@ anything on `context` besides `session` and `world`, or an undeclared name on `c
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from .mtls_probe import Attempt
     from .reset.runbook_steps import Recreated
     from .ui.browser import UiScenario
+    from .wl_shapes import Hold, Purchase
+    from .wl_sql import ImportedOffer
 
 
 @dataclass(slots=True)
@@ -89,29 +91,32 @@ class World:
         "the peer token the suite forged from a real one"))
 
     # --- trades (steps/trades_steps.py; the approvals also in steps/ui_steps.py) -----------------------
-    purchases: list[dict] = field(default_factory=list, metadata=doc(
-        "the buy-offer answers of the scenario's purchases"))
+    purchases: list[Purchase] = field(default_factory=list, metadata=doc(
+        "the buy-offer answers of the scenario's purchases (support.wl_shapes.Purchase: ok, status, msg, "
+        "and, through the stack map, the trade ids at the importer and the exporter and the total)"))
     buyer_xbalance_before: Decimal | None = field(default=None, metadata=doc(
         "the bulk buyer's X$ balance before the purchases or the broken precondition"))
     ledger_rows_before: int | None = field(default=None, metadata=doc(
         "the bulk buyer's xtransaction row count before the attempted purchase"))
     decided_at_exporter: dict[str, str] = field(default_factory=dict, metadata=doc(
-        "the exporter's decisions in the scenario: external trade id -> status it answered"))
+        "the exporter's decisions in the scenario: exporter trade id -> status it answered"))
     pending_before: int | None = field(default=None, metadata=doc(
         "the pending-trade count (API or screen) before the scenario's two decisions"))
-    approved_trade: str | None = field(default=None, metadata=doc(
-        "the external id of the trade the scenario approved"))
-    rejected_trade: str | None = field(default=None, metadata=doc(
-        "the external id of the trade the scenario rejected"))
+    approved_purchase: Purchase | None = field(default=None, metadata=doc(
+        "the purchase whose trade the scenario approved (through the CP or its Admin UI)"))
+    rejected_purchase: Purchase | None = field(default=None, metadata=doc(
+        "the purchase whose trade the scenario rejected (through the CP or its Admin UI)"))
+    offer_id: int | None = field(default=None, metadata=doc(
+        "the storefront id (imported_offer.offer_id) of the offer a broken-precondition scenario tries to buy"))
 
     # --- preflight (steps/preflight_steps.py) and the storefront ---------------------------------------
-    offer: dict | None = field(default=None, metadata=doc(
-        "the imported offer the scenario buys (imported_offer row: offer_id, imported_offer_id, "
+    offer: ImportedOffer | None = field(default=None, metadata=doc(
+        "the imported offer the scenario buys (support.wl_sql.ImportedOffer: offer_id, imported_offer_id, "
         "origin_offer_id, unit_price)"))
     qa_money_before: dict | None = field(default=None, metadata=doc(
         "the QA buyer's X$ and R$ balances and ledger size before the purchase (support.preflight.qa_money)"))
-    hold: dict | None = field(default=None, metadata=doc(
-        "the exporter's preflight answer: holdId, unitPrice, expiresAt"))
+    hold: Hold | None = field(default=None, metadata=doc(
+        "the exporter's preflight answer (support.wl_shapes.Hold: hold_id, unit_price, expires_at)"))
     idempotency_key: str | None = field(default=None, metadata=doc(
         "the Idempotency-Key of the scenario's first checkout"))
     first_checkout: dict | None = field(default=None, metadata=doc(
@@ -121,7 +126,7 @@ class World:
     details_api: dict | None = field(default=None, metadata=doc(
         "the CP's trade details, as the API answers them"))
     details_shown: dict[str, str] = field(default_factory=dict, metadata=doc(
-        "the trade details modal: label -> text shown"))
+        "the trade details modal: field (offer_name, buyer, buyer_phone, seller, seller_phone) -> text shown"))
     notifications_before: int | None = field(default=None, metadata=doc(
         "the number of notifications the screen listed when it was opened"))
     notification: dict | None = field(default=None, metadata=doc(
@@ -141,8 +146,8 @@ class World:
         def plain(value: Any) -> Any:  # at any depth, so the masker sees every key
             if isinstance(value, httpx.Response):
                 return f"{value.request.method} {value.request.url} -> {value.status_code}"
-            if is_dataclass(value) and not isinstance(value, type):
-                return plain(asdict(value))
+            if is_dataclass(value) and not isinstance(value, type):  # the fields it shows (repr=True)
+                return {f.name: plain(getattr(value, f.name)) for f in fields(value) if f.repr}
             if isinstance(value, dict):
                 return {k: plain(v) for k, v in value.items()}
             if isinstance(value, (list, tuple)):

@@ -18,3 +18,7 @@ CP_TABLES = RUNBOOK_CP_TABLES + MISSED_CP_TABLES
 EXPORTER_TABLES = ("cp_policy_cache", "cp_relationship_cache", "offer_export_index", "cross_wl_trade")
 IMPORTER_TABLES = ("cp_policy_cache", "cp_relationship_cache", "offer_export_index", "imported_offer",
                    "cross_wl_trade")
+
+# The same tables as stack map entries (the readiness check probes them on the live stack).
+EXPORTER_TABLE_ENTRIES = tuple(f"wl.exporter.{t}.table" for t in EXPORTER_TABLES)
+IMPORTER_TABLE_ENTRIES = tuple(f"wl.importer.{t}.table" for t in IMPORTER_TABLES)

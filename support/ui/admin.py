@@ -1,50 +1,77 @@
-"""Page object of the CP Admin UI (contract wl.md §7.2; the sandbox's pages: sandbox/admin_ui/README.md).
+"""Page object of the CP Admin UI (contract wl.md §7.2).
 
-Elements are found by role, label and visible text (headings, buttons, table/list names, dt/dd
-pairs), never by the sandbox's ids, so the same object can drive the real React UI.
+Elements are found by ARIA role and accessible name, never by ids, and every route, role, name and text
+comes from the stack map (`ui.admin.*` entries: the sandbox's in profiles/embutido.mapa.toml), so the
+same object drives the real React UI once its map is filled.
 """
 from __future__ import annotations
 
-import re
 from urllib.parse import urljoin
 
-from .texts import number, pattern, with_count
-
-LOADING = re.compile(r"^\s*Carregando", re.IGNORECASE)
-ROUTES = {
-    "Negociações": "trades",
-    "Aprovações": "trades/pending",
-    "Notificações": "notifications",
-    "Balança comercial": "commercial-balance",
-    "Relacionamentos": "relationships",
-}
+from ..stackmap import Element, StackMap
+from .texts import accent_insensitive_prefix, number, pattern
 
 
 class AdminUi:
-    def __init__(self, page, base_url: str):
+    def __init__(self, page, base_url: str, stack_map: StackMap):
         self.page = page
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.map = stack_map
 
-    # --- session and navigation ----------------------------------------------------------
+    # --- elements by the map ------------------------------------------------------------------
+    @staticmethod
+    def by(container, element: Element, name: str | None = None):
+        """The elements of `element`'s role named `name` (default: the element's own name; "" = any)."""
+        wanted = element.name if name is None else name
+        if not wanted:
+            return container.get_by_role(element.role)
+        return container.get_by_role(element.role, name=pattern(wanted, exact=True))
+
+    def _el(self, entry: str, container=None, name: str | None = None):
+        return self.by(self.page if container is None else container, self.map.element(entry), name)
+
+    # --- session and navigation ----------------------------------------------------------------
     def login(self, email: str, password: str) -> None:
-        """The login form ("E-mail", "Senha", "Entrar"); fails unless the trades page opens."""
-        page = self.page
-        page.goto(self.base_url)
-        page.get_by_label(pattern("E-mail", exact=True)).fill(email)
-        page.get_by_label(pattern("Senha", exact=True)).fill(password)
-        page.get_by_role("button", name=pattern("Entrar", exact=True)).click()
-        self.heading("Negociações").wait_for()
+        """The login form; fails unless the trades page opens."""
+        self.page.goto(self.base_url)
+        self._el("ui.admin.login.email").fill(email)
+        self._el("ui.admin.login.password").fill(password)
+        self._el("ui.admin.login.submit").click()
+        self.trades_heading().wait_for()
 
-    def heading(self, title: str):
-        return self.page.get_by_role("heading", level=1, name=pattern(title, exact=True))
+    def _open(self, route_entry: str, heading_entry: str, query: str = ""):
+        self.page.goto(urljoin(self.base_url, self.map.value(route_entry)) + query)
+        heading = self._el(heading_entry)
+        heading.wait_for()
+        return heading
 
-    def open(self, title: str, query: str = "") -> None:
-        """Go to the page titled `title` (its route under /admin/) and wait for its heading."""
-        self.page.goto(urljoin(self.base_url, ROUTES[title]) + query)
-        self.heading(title).wait_for()
+    def trades_heading(self):
+        return self._el("ui.admin.heading.trades")
 
-    def signed_in_user(self) -> str:
-        return self.page.get_by_role("banner").inner_text()
+    def open_trades(self, query: str = "") -> None:
+        self._open("ui.admin.route.trades", "ui.admin.heading.trades", query)
+
+    def open_pending(self) -> None:
+        self._open("ui.admin.route.pending", "ui.admin.heading.pending")
+
+    def open_notifications(self) -> None:
+        self._open("ui.admin.route.notifications", "ui.admin.heading.notifications")
+
+    def open_balance(self) -> None:
+        self._open("ui.admin.route.balance", "ui.admin.heading.balance")
+
+    def open_relationships(self) -> None:
+        self._open("ui.admin.route.relationships", "ui.admin.heading.relationships")
+
+    def trades_path(self) -> str:
+        """The trades screen's path under the Admin UI (to compare with where a click led)."""
+        return self.map.value("ui.admin.route.trades")
+
+    def signed_in_shows(self, email: str, role: str) -> bool:
+        """Whether the signed-in banner shows the user as the map's template says."""
+        banner = self.map.element("ui.admin.signed_in")
+        text = self.page.get_by_role(banner.role).inner_text()
+        return self.map.template("ui.admin.signed_in", email=email, role=role) in text
 
     def reload(self) -> None:
         self.page.reload()
@@ -53,15 +80,13 @@ class AdminUi:
         return self.page.evaluate("() => location.pathname + location.search")
 
     def _settled(self, container) -> None:
-        """Wait until `container` no longer shows "Carregando…"."""
-        container.get_by_text(LOADING).first.wait_for(state="detached")
+        """Wait until `container` no longer shows the map's loading text."""
+        loading = accent_insensitive_prefix(self.map.value("ui.admin.loading"))
+        container.get_by_text(loading).first.wait_for(state="detached")
 
-    def alerts(self) -> list[str]:
-        return [t.strip() for t in self.page.get_by_role("alert").all_inner_texts()]
-
-    # --- tables ---------------------------------------------------------------------------
-    def table(self, name: str):
-        table = self.page.get_by_role("table", name=pattern(name, exact=True))
+    # --- tables ---------------------------------------------------------------------------------
+    def _table(self, entry: str):
+        table = self._el(entry)
         table.wait_for()
         self._settled(table)
         return table
@@ -70,95 +95,102 @@ class AdminUi:
     def row(table, text: str):
         return table.get_by_role("row").filter(has_text=text)
 
-    @staticmethod
-    def cell(table, row, column: str) -> str:
+    def cell(self, table, row, column: Element) -> str:
         """The text of `row` under the column header `column`."""
-        headers = [h.strip() for h in table.get_by_role("columnheader").all_inner_texts()]
-        wanted = pattern(column, exact=True)
+        headers = [h.strip() for h in table.get_by_role(column.role).all_inner_texts()]
+        wanted = pattern(column.name, exact=True)
         index = next((i for i, h in enumerate(headers) if wanted.search(h)), None)
         if index is None:
-            raise AssertionError(f"a tabela não tem a coluna {column!r}: {headers}")
+            raise AssertionError(f"a tabela não tem a coluna {column.name!r}: {headers}")
         return row.get_by_role("cell").nth(index).inner_text().strip()
 
-    # --- Negociações and the details modal -----------------------------------------------
+    # --- Negociações and the details modal -----------------------------------------------------
     def trades_table(self):
-        return self.table("Lista de negociações")
+        return self._table("ui.admin.trades.table")
 
     def trade_status(self, trade_id: str) -> str | None:
         table = self.trades_table()
         row = self.row(table, trade_id)
         if row.count() == 0:
             return None
-        return self.cell(table, row.first, "Status")
+        return self.cell(table, row.first, self.map.element("ui.admin.trades.status_column"))
 
     def refresh_trades(self) -> None:
-        self.page.get_by_role("button", name=pattern("Atualizar", exact=True)).click()
+        self._el("ui.admin.trades.refresh").click()
         self.trades_table()
 
     def open_trade_details(self, trade_id: str):
         row = self.row(self.trades_table(), trade_id)
-        row.get_by_role("button", name=pattern("Detalhes", exact=True)).click()
-        dialog = self.page.get_by_role("dialog", name=pattern("Detalhes do trade", exact=True))
+        self._el("ui.admin.trades.details", row).click()
+        dialog = self._el("ui.admin.details.dialog")
         dialog.wait_for()
         self._settled(dialog)
         return dialog
 
+    def trade_details_shown(self, dialog) -> dict[str, str | None]:
+        """What the details modal shows: offer_name, buyer, buyer_phone, seller, seller_phone -> text."""
+        entries = {"offer_name": "ui.admin.details.offer", "buyer": "ui.admin.details.buyer",
+                   "buyer_phone": "ui.admin.details.buyer_phone", "seller": "ui.admin.details.seller",
+                   "seller_phone": "ui.admin.details.seller_phone"}
+        return {field: self.described(dialog, self.map.element(entry)) for field, entry in entries.items()}
+
     @staticmethod
-    def described(container, label: str) -> str | None:
-        """The value shown next to `label` in a definition list (dt/dd) inside `container`."""
-        term = container.get_by_role("term").filter(has_text=pattern(label, exact=True))
+    def described(container, label: Element) -> str | None:
+        """The value shown next to `label` (a term of a definition list) inside `container`."""
+        term = container.get_by_role(label.role).filter(has_text=pattern(label.name, exact=True))
         if term.count() == 0:
             return None
         return term.first.locator("xpath=following-sibling::*[1]").inner_text().strip()
 
-    # --- Aprovações -----------------------------------------------------------------------
+    # --- Aprovações ----------------------------------------------------------------------------
     def pending_count(self) -> int:
-        counter = self.page.get_by_text(re.compile(r"^\s*Pendentes:\s*\d+\s*$"))
+        counter = self.page.get_by_text(self.map.template_pattern("ui.admin.pending.counter"))
         counter.wait_for()
         return int(number(counter.inner_text()))
 
     def pending_table(self):
-        return self.table("Fila de aprovação")
+        return self._table("ui.admin.pending.table")
 
     def approve(self, trade_id: str) -> None:
         row = self.row(self.pending_table(), trade_id)
-        row.get_by_role("button", name=pattern("Aprovar", exact=True)).click()
-        self._decided(trade_id, "aprovado")
+        self._el("ui.admin.pending.approve", row).click()
+        self._decided(trade_id, self.map.value("ui.admin.pending.approved_word"))
 
     def reject(self, trade_id: str, reason: str) -> None:
         row = self.row(self.pending_table(), trade_id)
-        row.get_by_role("button", name=pattern("Rejeitar", exact=True)).click()
-        dialog = self.page.get_by_role("dialog", name=pattern("Rejeitar trade", exact=True))
-        dialog.get_by_label(pattern("Motivo", exact=True)).fill(reason)
-        dialog.get_by_role("button", name=pattern("Confirmar rejeição", exact=True)).click()
-        self._decided(trade_id, "rejeitado")
+        self._el("ui.admin.pending.reject", row).click()
+        dialog = self._el("ui.admin.pending.reject_dialog")
+        self._el("ui.admin.pending.reject_reason", dialog).fill(reason)
+        self._el("ui.admin.pending.reject_confirm", dialog).click()
+        self._decided(trade_id, self.map.value("ui.admin.pending.rejected_word"))
 
-    def _decided(self, trade_id: str, verb: str) -> None:
-        """Wait for the page's answer to a decision: its toast, or an alert (raised with its text)."""
-        toast = self.page.get_by_role("status").filter(has_text=trade_id).filter(has_text=pattern(verb))
-        alert = self.page.get_by_role("alert").filter(has_text=trade_id)
+    def _decided(self, trade_id: str, word: str) -> None:
+        """Wait for the page's answer to a decision: its notice, or an error (raised with its text)."""
+        toast = self._el("ui.admin.pending.toast").filter(has_text=trade_id).filter(has_text=pattern(word))
+        alert = self._el("ui.admin.pending.error").filter(has_text=trade_id)
         toast.or_(alert).first.wait_for()
         if alert.count():
             raise AssertionError(f"a tela recusou a decisão: {alert.first.inner_text()}")
 
-    # --- Notificações ---------------------------------------------------------------------
+    # --- Notificações --------------------------------------------------------------------------
     def notifications_list(self):
-        listing = self.page.get_by_role("list", name=pattern("Notificações recentes", exact=True))
+        listing = self._el("ui.admin.notifications.list")
         listing.wait_for()
         self._settled(listing)
         return listing
 
     def notification_links(self, title: str | None = None):
-        links = self.notifications_list().get_by_role("link")
+        item = self.map.element("ui.admin.notifications.item")
+        links = self.notifications_list().get_by_role(item.role)
         return links.filter(has_text=pattern(title)) if title else links
 
     def unread_count(self) -> int:
-        counter = self.page.get_by_text(re.compile(r"^\s*N[aã]o lidas:\s*\d+\s*$", re.IGNORECASE))
+        counter = self.page.get_by_text(self.map.template_pattern("ui.admin.notifications.unread"))
         counter.wait_for()
         return int(number(counter.inner_text()))
 
     def refresh_notifications(self) -> None:
-        self.page.get_by_role("button", name=pattern("Atualizar", exact=True)).click()
+        self._el("ui.admin.notifications.refresh").click()
         self.notifications_list()
 
     def open_notification(self, title: str) -> None:
@@ -167,43 +199,60 @@ class AdminUi:
         self.notification_links(title).first.click()
         self.page.wait_for_url(lambda url: url != before)
 
-    # --- Balança comercial ----------------------------------------------------------------
+    # --- Balança comercial ---------------------------------------------------------------------
+    def _choose(self, entry: str, option: str) -> None:
+        """Pick `option` in a WL selector: a native <select>, or a custom combobox with a listbox."""
+        selector = self._el(entry)
+        if self.map.value("ui.admin.balance.select_style") == "nativo":
+            selector.select_option(label=option)  # waits for the option (destinations load after the origin)
+            return
+        selector.click()
+        self.page.get_by_role("option", name=pattern(option, exact=True)).click()
+
     def search_balance(self, origin_name: str, destination_name: str) -> None:
-        page = self.page
-        page.get_by_label(pattern("WL origem", exact=True)).select_option(label=origin_name)
-        # select_option waits for the option: the destinations load after the origin is chosen
-        page.get_by_label(pattern("WL destino", exact=True)).select_option(label=destination_name)
-        page.get_by_role("button", name=pattern("Buscar", exact=True)).click()
-        page.get_by_role("term").filter(has_text=pattern("Confirmadas", exact=True)).wait_for()
+        self._choose("ui.admin.balance.origin", origin_name)
+        self._choose("ui.admin.balance.destination", destination_name)
+        self._el("ui.admin.balance.search").click()
+        label = self.map.value("ui.admin.balance.label.confirmed")
+        self.page.get_by_role("term").filter(has_text=pattern(label, exact=True)).wait_for()
 
-    def balance_value(self, label: str) -> str | None:
-        return self.described(self.page.get_by_role("main"), label)
+    def balance_values(self, fields) -> dict[str, str | None]:
+        """What the screen shows for each field (support.ui.balance.LABELS: field -> the map's label)."""
+        from .balance import LABELS
 
-    # --- Relacionamentos ------------------------------------------------------------------
+        main = self.page.get_by_role("main")
+        return {field: self.described(main, Element("term", self.map.value(LABELS[field]))) for field in fields}
+
+    # --- Relacionamentos -----------------------------------------------------------------------
     def relationships_table(self):
-        return self.table("Lista de relacionamentos")
+        return self._table("ui.admin.relationships.table")
 
     def edit_relationship(self, origin_name: str, destination_name: str):
-        row = self.relationships_table().get_by_role("row").filter(
-            has_text=re.compile(rf"{re.escape(origin_name)}\s*→\s*{re.escape(destination_name)}"))
-        row.get_by_role("button", name=pattern("Editar", exact=True)).click()
-        dialog = self.page.get_by_role("dialog", name=pattern("Editar relacionamento", exact=True))
+        row_text = self.map.template_pattern("ui.admin.relationships.row", anchored=False, origem=origin_name,
+                                             destino=destination_name)
+        row = self.relationships_table().get_by_role("row").filter(has_text=row_text)
+        self._el("ui.admin.relationships.edit", row).click()
+        dialog = self._el("ui.admin.relationships.edit_dialog")
         dialog.wait_for()
         return dialog
 
+    def _section(self, dialog, section: str):
+        entry = {"Categorias": "ui.admin.relationships.categories", "Entidades": "ui.admin.relationships.entities"}
+        return self._el(entry[section], dialog)
+
     def snapshot_item(self, dialog, section: str, name: str) -> tuple[str, int]:
-        """The checkbox named "<name> <count>" in the dialog's region `section` ("Categorias",
-        "Entidades"): its visible label and the count at its end."""
-        region = dialog.get_by_role("region", name=pattern(section, exact=True))
-        item = region.get_by_role("checkbox", name=with_count(name))
+        """The item named "<name> <count>" (the map's template) in the dialog's section `section`
+        ("Categorias", "Entidades"): its visible label and the count at its end."""
+        item_el = self.map.element("ui.admin.relationships.item")
+        shape = self.map.template_pattern("ui.admin.relationships.item", nome=name)
+        item = self._section(dialog, section).get_by_role(item_el.role, name=shape)
         item.wait_for()
         label = item.evaluate("el => (el.labels && el.labels.length ? el.labels[0].innerText"
                               " : el.getAttribute('aria-label') || '')").strip()
-        match = with_count(name).search(label)
+        match = shape.search(label)
         if not match:
-            raise AssertionError(f"o item {label!r} de {section} não é '<nome> <contagem>'")
+            raise AssertionError(f"o item {label!r} de {section} não é {self.map.value('ui.admin.relationships.item')!r}")
         return label, int(match.group(1))
 
-    def search_snapshot(self, dialog, section: str, term: str) -> None:
-        region = dialog.get_by_role("region", name=pattern(section, exact=True))
-        region.get_by_role("searchbox").fill(term)
+    def search_categories(self, dialog, term: str) -> None:
+        self._el("ui.admin.relationships.category_search", self._section(dialog, "Categorias")).fill(term)

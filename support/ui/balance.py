@@ -1,15 +1,23 @@
 """What the "Balança comercial" screen must show for origem → destino, computed from the API's
-`GET /admin/api/reports/trade-balance` answer (contract wl.md §7.2; screen mapping in
-sandbox/admin_ui/README.md), and the comparison of the screen with it."""
+`GET /admin/api/reports/trade-balance` answer (contract wl.md §7.2), and the comparison of the screen
+with it. Values are keyed by field (confirmed, origin_exported, fx...); the label each field has on the
+screen comes from the stack map (`LABELS`: ui.admin.balance.label.*)."""
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
 from .texts import is_placeholder, number
 
-COUNT_LABELS = {"Confirmadas": "CONFIRMED", "Pendentes": "PENDING", "Rejeitadas": "REJECTED"}
-MONEY_LABELS = ("Exportado pela origem", "Importado pela origem", "Saldo da origem",
-                "Total exportado (A → B)", "Total importado (B → A)", "Saldo (A − B)")
+COUNTS = {"confirmed": "CONFIRMED", "pending": "PENDING", "rejected": "REJECTED"}
+MONEY = ("origin_exported", "origin_imported", "origin_balance", "total_exported", "total_imported", "balance", "limit")
+LABELS = {  # field -> the stack map entry of its label on the screen
+    "confirmed": "ui.admin.balance.label.confirmed", "pending": "ui.admin.balance.label.pending",
+    "rejected": "ui.admin.balance.label.rejected", "origin_exported": "ui.admin.balance.label.origin_exported",
+    "origin_imported": "ui.admin.balance.label.origin_imported", "origin_balance": "ui.admin.balance.label.origin_balance",
+    "total_exported": "ui.admin.balance.label.total_exported", "total_imported": "ui.admin.balance.label.total_imported",
+    "balance": "ui.admin.balance.label.balance", "status": "ui.admin.balance.label.status",
+    "fx": "ui.admin.balance.label.fx", "limit": "ui.admin.balance.label.limit",
+}
 CENT = Decimal("0.01")
 
 
@@ -26,7 +34,7 @@ def pair_entry(report: dict, origin: str, destination: str) -> dict | None:
 
 
 def expected_screen(report: dict, origin: str, destination: str) -> dict | None:
-    """Label → value the screen shows for origem → destino (None when the report has no such pair).
+    """Field → value the screen shows for origem → destino (None when the report has no such pair).
 
     Counts sum both directions; "Exportado/Importado pela origem" are the CONFIRMED totals of
     origem → destino and destino → origem; the report totals are shown verbatim.
@@ -46,23 +54,23 @@ def expected_screen(report: dict, origin: str, destination: str) -> dict | None:
 
     exported = _dec((forward.get("totals") or {}).get("CONFIRMED"))
     imported = _dec((reverse.get("totals") or {}).get("CONFIRMED"))
-    out: dict = {label: count(status) for label, status in COUNT_LABELS.items()}
+    out: dict = {field: count(status) for field, status in COUNTS.items()}
     out.update({
-        "Exportado pela origem": exported,
-        "Importado pela origem": imported,
-        "Saldo da origem": exported - imported,
-        "Total exportado (A → B)": _dec(totals.get("totalExported")),
-        "Total importado (B → A)": _dec(totals.get("totalImported")),
-        "Saldo (A − B)": _dec(totals.get("balance")),
-        "Status": relationship.get("status"),
-        "FX": _dec(relationship.get("fxRate")) if relationship.get("fxRate") is not None else None,
-        "Limite": _dec(relationship.get("limitAmount")) if relationship.get("limitAmount") is not None else None,
+        "origin_exported": exported,
+        "origin_imported": imported,
+        "origin_balance": exported - imported,
+        "total_exported": _dec(totals.get("totalExported")),
+        "total_imported": _dec(totals.get("totalImported")),
+        "balance": _dec(totals.get("balance")),
+        "status": relationship.get("status"),
+        "fx": _dec(relationship.get("fxRate")) if relationship.get("fxRate") is not None else None,
+        "limit": _dec(relationship.get("limitAmount")) if relationship.get("limitAmount") is not None else None,
     })
     return out
 
 
 def differences(shown: dict[str, str | None], expected: dict) -> list[str]:
-    """Where the screen (label → text) differs from `expected` (label → value); [] when it agrees.
+    """Where the screen (field → text) differs from `expected` (field → value); [] when it agrees.
     Money is compared to the cent, counts exactly, texts as they are."""
     out = []
     for label, want in expected.items():
@@ -86,7 +94,7 @@ def differences(shown: dict[str, str | None], expected: dict) -> list[str]:
         if isinstance(want, int):
             if got != want:
                 out.append(f"{label}: tela {got}, API {want}")
-        elif label in MONEY_LABELS or label == "Limite":
+        elif label in MONEY:
             if got.quantize(CENT, ROUND_HALF_UP) != Decimal(want).quantize(CENT, ROUND_HALF_UP):
                 out.append(f"{label}: tela {text!r}, API {want}")
         elif got != Decimal(want):

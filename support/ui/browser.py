@@ -127,14 +127,14 @@ def launch_options(choice: BrowserChoice, home: Path, *, headed: bool = False, s
 class UiScenario:
     """One scenario's browser context and page (tracing on), and its page objects."""
 
-    def __init__(self, context, page, config):
+    def __init__(self, context, page, config, stack_map):
         from .admin import AdminUi
         from .storefront import Storefront
 
         self.context = context
         self.page = page
-        self.storefront = Storefront(page, config.storefront_url)
-        self.admin = AdminUi(page, config.admin_ui_url)
+        self.storefront = Storefront(page, config.storefront_url, stack_map)
+        self.admin = AdminUi(page, config.admin_ui_url, stack_map)
         self.closed = False
 
     def __repr__(self) -> str:  # shown by World.dump(); the masker still runs over it
@@ -172,8 +172,9 @@ class UiScenario:
 class BrowserRunner:
     """The run-long Chromium (started at the first `new_scenario`, closed with the session)."""
 
-    def __init__(self, config, *, playwright_factory=None):
+    def __init__(self, config, *, playwright_factory=None, stack_map=None):
         self.config = config
+        self.stack_map = stack_map
         self._factory = playwright_factory
         self._playwright = None
         self._browser = None
@@ -217,7 +218,7 @@ class BrowserRunner:
 
         expect.set_options(timeout=timeout_ms)
         context.tracing.start(screenshots=True, snapshots=True, sources=False)
-        return UiScenario(context, context.new_page(), self.config)
+        return UiScenario(context, context.new_page(), self.config, self.stack_map)
 
     def close(self) -> None:
         browser, playwright = self._browser, self._playwright
@@ -236,7 +237,7 @@ def runner_for(session) -> BrowserRunner:
     for client in session.extra_clients:
         if isinstance(client, BrowserRunner):
             return client
-    runner = BrowserRunner(session.config)
+    runner = BrowserRunner(session.config, stack_map=session.stack_map)
     session.extra_clients.append(runner)
     return runner
 

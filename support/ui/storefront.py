@@ -1,55 +1,60 @@
 """Page object of the importer's storefront (contract wl.md §7.1): sign in with account id + token,
 open an imported offer, buy it, and read what the page answers (the price-changed dialog and its
-reload button, an alert, a status). Elements are found by role, label and visible text only."""
+reload button, an alert). Elements are found by ARIA role and accessible name only, with the routes,
+roles and names of the stack map (`ui.store.*` entries)."""
 from __future__ import annotations
 
-import re
 import uuid
 
+from ..stackmap import StackMap
+from .admin import AdminUi
 from .texts import pattern
-
-RELOAD_BUTTON = re.compile(r"atualizar|recarregar", re.IGNORECASE)  # label [UNDOC]: "Atualizar página" here
 
 
 class Storefront:
-    def __init__(self, page, base_url: str):
+    def __init__(self, page, base_url: str, stack_map: StackMap):
         self.page = page
         self.base_url = base_url.rstrip("/")
+        self.map = stack_map
+
+    def _el(self, entry: str, container=None):
+        return AdminUi.by(self.page if container is None else container, self.map.element(entry))
 
     def url(self, path: str) -> str:
         return self.base_url + path
 
     # --- session --------------------------------------------------------------------------
     def sign_in(self, account_id: int | str, token: str) -> None:
-        """The sign-in form ("Conta", "Token", "Entrar"); fails unless the page then names the account."""
+        """The sign-in form (account, token, submit); fails unless the page then names the account."""
         page = self.page
-        page.goto(self.url("/entrar"))
-        page.get_by_label(pattern("Conta", exact=True)).fill(str(account_id))
-        page.get_by_label(pattern("Token", exact=True)).fill(token)
-        page.get_by_role("button", name=pattern("Entrar", exact=True)).click()
+        page.goto(self.url(self.map.value("ui.store.route.sign_in")))
+        self._el("ui.store.sign_in.account").fill(str(account_id))
+        self._el("ui.store.sign_in.token").fill(token)
+        self._el("ui.store.sign_in.submit").click()
         page.wait_for_load_state()
         self.signed_in_as(account_id).wait_for(state="visible")
 
     def signed_in_as(self, account_id: int | str):
-        return self.page.get_by_text(re.compile(rf"\bconta\s+{re.escape(str(account_id))}\b", re.IGNORECASE))
+        shown = self.map.template_pattern("ui.store.signed_in", anchored=False, conta=str(account_id))
+        return self.page.get_by_text(shown)
 
     # --- an offer -------------------------------------------------------------------------
     def open_offer(self, offer_id: int | str) -> None:
-        self.page.goto(self.url(f"/oferta/{offer_id}"))
+        self.page.goto(self.url(self.map.template("ui.store.route.offer", id=str(offer_id))))
         self.buy_button().wait_for(state="visible")
 
     def buy_button(self):
-        return self.page.get_by_role("button", name=pattern("Comprar", exact=True))
+        return self._el("ui.store.offer.buy")
 
     def buy(self) -> None:
         self.buy_button().click()
 
     def price_dialog(self):
-        return self.page.get_by_role("dialog")
+        return self._el("ui.store.offer.price_dialog")
 
     def alert(self, text: str):
-        """A visible `role=alert` holding `text` (accent-tolerant)."""
-        return self.page.get_by_role("alert").filter(has_text=pattern(text))
+        """A visible alert holding `text` (accent-tolerant)."""
+        return self._el("ui.store.offer.alert").filter(has_text=pattern(text))
 
     def mark_document(self) -> str:
         """Leave a mark on the current document (a new document after a reload does not have it)."""
@@ -75,7 +80,7 @@ class Storefront:
         page.on("framenavigated", on_navigated)
         try:
             with page.expect_event("load"):
-                self.price_dialog().get_by_role("button", name=RELOAD_BUTTON).click()
+                self._el("ui.store.offer.reload", self.price_dialog()).click()
         finally:
             page.remove_listener("framenavigated", on_navigated)
         return {"navigations": navigations, "mark_before": mark, "mark_after": self.document_mark(),

@@ -27,6 +27,12 @@ def starting_with(expected: str) -> re.Pattern:
     return re.compile(r"^\s*" + inner.pattern + r"(?:\s|$)", inner.flags)
 
 
+def accent_insensitive_prefix(expected: str) -> re.Pattern:
+    """A text that starts with `expected` ("Carregando…" from "Carregando")."""
+    inner = accent_insensitive_pattern(expected)
+    return re.compile(r"^\s*" + inner.pattern, inner.flags)
+
+
 def with_count(expected: str) -> re.Pattern:
     """A name made of `expected` and a count at its end: "Alimentação 61" (group 1 = the count)."""
     inner = accent_insensitive_pattern(expected)

@@ -181,7 +181,7 @@ def test_runner_turns_a_launch_failure_into_one_setup_error(tmp_path, monkeypatc
 
 
 def test_runner_for_keeps_one_runner_in_the_session_clients():
-    session = SimpleNamespace(config=object(), extra_clients=["admin-client"])
+    session = SimpleNamespace(config=object(), stack_map=object(), extra_clients=["admin-client"])
     first = browser.runner_for(session)
     assert browser.runner_for(session) is first
     assert session.extra_clients == ["admin-client", first]

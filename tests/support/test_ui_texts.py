@@ -96,18 +96,18 @@ def report(a: str = EXP, b: str = IMP) -> dict:
 
 def test_expected_screen_sums_both_directions_and_keeps_report_totals():
     want = expected_screen(report(), EXP, IMP)
-    assert (want["Confirmadas"], want["Pendentes"], want["Rejeitadas"]) == (5, 2, 3)
-    assert want["Exportado pela origem"] == Decimal("860.16") and want["Importado pela origem"] == Decimal(10)
-    assert want["Saldo da origem"] == Decimal("850.16")
-    assert want["Total exportado (A → B)"] == Decimal("860.16") and want["Saldo (A − B)"] == Decimal("850.16")
-    assert (want["Status"], want["FX"], want["Limite"]) == ("active", Decimal(1), Decimal(100000))
+    assert (want["confirmed"], want["pending"], want["rejected"]) == (5, 2, 3)
+    assert want["origin_exported"] == Decimal("860.16") and want["origin_imported"] == Decimal(10)
+    assert want["origin_balance"] == Decimal("850.16")
+    assert want["total_exported"] == Decimal("860.16") and want["balance"] == Decimal("850.16")
+    assert (want["status"], want["fx"], want["limit"]) == ("active", Decimal(1), Decimal(100000))
 
 
 def test_expected_screen_from_the_other_orientation_swaps_forward_and_reverse():
     want = expected_screen(report(a=IMP, b=EXP), EXP, IMP)  # the pair entry has the importer as A
-    assert want["Exportado pela origem"] == Decimal(10) and want["Importado pela origem"] == Decimal("860.16")
-    assert (want["Status"], want["FX"]) == ("paused", Decimal("1.5"))
-    assert want["Confirmadas"] == 5
+    assert want["origin_exported"] == Decimal(10) and want["origin_imported"] == Decimal("860.16")
+    assert (want["status"], want["fx"]) == ("paused", Decimal("1.5"))
+    assert want["confirmed"] == 5
 
 
 def test_expected_screen_without_the_pair():
@@ -115,22 +115,30 @@ def test_expected_screen_without_the_pair():
     assert expected_screen(report(a="other"), EXP, IMP) is None
 
 
+def test_every_field_of_the_screen_has_its_label_in_the_stack_map():
+    from support.stackmap.catalogue import BY_NAME
+    from support.ui.balance import LABELS
+
+    assert set(LABELS) == set(expected_screen(report(), EXP, IMP))
+    assert all(entry in BY_NAME for entry in LABELS.values())
+
+
 def test_differences_agree_with_the_screen_and_catch_each_mismatch():
     want = expected_screen(report(), EXP, IMP)
-    shown = {"Confirmadas": "5", "Pendentes": "2", "Rejeitadas": "3", "Exportado pela origem": "860.16",
-             "Importado pela origem": "10.00", "Saldo da origem": "850.16", "Total exportado (A → B)": "860.16",
-             "Total importado (B → A)": "10.00", "Saldo (A − B)": "850.16", "Status": "active", "FX": "1",
-             "Limite": "100000.00"}
+    shown = {"confirmed": "5", "pending": "2", "rejected": "3", "origin_exported": "860.16",
+             "origin_imported": "10.00", "origin_balance": "850.16", "total_exported": "860.16",
+             "total_imported": "10.00", "balance": "850.16", "status": "active", "fx": "1",
+             "limit": "100000.00"}
     assert differences(shown, want) == []
-    wrong = dict(shown, Pendentes="3", **{"Saldo da origem": "850.15", "Status": "paused", "FX": "—"})
-    del wrong["Rejeitadas"]
+    wrong = dict(shown, pending="3", origin_balance="850.15", status="paused", fx="—")
+    del wrong["rejected"]
     found = differences(wrong, want)
     assert len(found) == 5
-    assert any(d.startswith("Pendentes: tela 3, API 2") for d in found)
-    assert any(d.startswith("Rejeitadas: não aparece") for d in found)
-    assert any(d.startswith("FX: tela '—' não é um número") for d in found)
+    assert any(d.startswith("pending: tela 3, API 2") for d in found)
+    assert any(d.startswith("rejected: não aparece") for d in found)
+    assert any(d.startswith("fx: tela '—' não é um número") for d in found)
 
 
 def test_differences_when_the_api_has_no_value():
-    assert differences({"Status": "—"}, {"Status": None}) == []
-    assert differences({"Status": "active"}, {"Status": None}) == ["Status: a tela mostra 'active', a API não tem valor"]
+    assert differences({"status": "—"}, {"status": None}) == []
+    assert differences({"status": "active"}, {"status": None}) == ["status: a tela mostra 'active', a API não tem valor"]
