@@ -15,9 +15,11 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..inputs import InputGuard
 from . import (
     approvals,
     auth,
@@ -92,6 +94,16 @@ def build_apps() -> tuple[Starlette, Starlette]:
     if (ADMIN_UI_DIR / "index.html").is_file():
         admin_routes.append(Mount("/admin", app=StaticFiles(directory=str(ADMIN_UI_DIR), html=True),
                                   name="admin-ui"))
-    admin = Starlette(routes=admin_routes, exception_handlers=handlers)
-    wl = Starlette(routes=_routes(table, "", "wl"), exception_handlers=handlers)
+    wl_routes = _routes(table, "", "wl")
+    admin = Starlette(routes=admin_routes, exception_handlers=handlers, middleware=_guard(admin_routes))
+    wl = Starlette(routes=wl_routes, exception_handlers=handlers, middleware=_guard(wl_routes))
     return admin, wl
+
+
+def _refusal(scope: dict, status: int, message: str):
+    return json_response({"error": message}, status)
+
+
+def _guard(routes: list) -> list[Middleware]:
+    """The input layer (`sandbox.inputs`) in front of the router: size, disconnects, NUL in path and query."""
+    return [Middleware(InputGuard, render=_refusal, routes=routes)]

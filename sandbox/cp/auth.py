@@ -21,6 +21,15 @@ BOOTSTRAP = (("MASTER", "master@xpory.local"), ("TRADER", "trader@xpory.local"),
              ("MANAGER", "manager@xpory.local"))
 
 
+BCRYPT_MAX_BYTES = 72
+
+
+def check_password_length(name: str, password: str) -> None:
+    """bcrypt reads 72 bytes at most: a longer password is refused (the real CP truncates it, DIVERGENCES.md)."""
+    if len(password.encode("utf-8")) > BCRYPT_MAX_BYTES:
+        raise ApiError(400, f"{name} must be at most {BCRYPT_MAX_BYTES} bytes (UTF-8)")
+
+
 def hash_password(password: str) -> str:
     rounds = max(4, min(31, db.settings().bcrypt_rounds))
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds)).decode("ascii")

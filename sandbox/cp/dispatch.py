@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..inputs import BadInput
 from .auth import require_admin
 from .web import BEARER, BEARER_MM, CERT, ApiError, Req, RouteDef, json_response
 
@@ -46,6 +47,8 @@ def endpoint(definition: RouteDef, listener: str) -> Callable:
             response = await run_in_threadpool(_call, definition, req)
         except ApiError as err:
             response = json_response(err.body, err.status, err.headers)
+        except BadInput as err:
+            response = json_response({"error": err.message}, err.status)
         except Exception as exc:  # never a traceback page
             log.exception("unhandled error on %s %s", request.method, request.url.path)
             response = json_response({"error": f"Internal server error: {type(exc).__name__}: {exc}"}, 500)

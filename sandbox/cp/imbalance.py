@@ -5,6 +5,7 @@ import time
 import uuid
 
 from . import dates, db
+from .validation import MAX_SIZE, Errors, too_long
 from .web import CERT, ApiError, Req, Routes, json_response
 from .wl_client import WlUnreachable, call_as_wl
 
@@ -56,6 +57,11 @@ def submit(req: Req):
         or req.header("x-client-source") or req.header("x-source")
     effective_from = _date(body.get("effectiveFrom")) or dates.now()
     effective_until = _date(body.get("effectiveUntil"))
+    errors = Errors()  # ImbalanceSignal constraints: ValidationException → 422 in the real controller
+    for value, size in ((source, 36), (target, 36), (body.get("reason"), 500), (body.get("initiatedBy"), 120),
+                        (by, 120), (origin, 120)):
+        errors.check(not too_long(value, size), MAX_SIZE)
+    errors.raise_if_any()
     now = dates.now()
     row = db.one(
         "INSERT INTO cp_imbalance_signals (id, version, source_id, target_id, action, reason, initiated_by,"

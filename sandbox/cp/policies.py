@@ -9,7 +9,7 @@ import uuid
 from . import dates, db, events, traders
 from .coerce import as_bool, int_or_400, truthy
 from .signature import sign, signed
-from .validation import MAX_SIZE, RANGE, Errors
+from .validation import MAX_SIZE, RANGE, Errors, too_long
 from .web import CERT, ApiError, Req, Routes, json_response, not_found_empty
 
 ROUTES = Routes()
@@ -136,8 +136,10 @@ def put_policies(req: Req):
             if parsed is None:
                 raise ApiError(400, "effectiveFrom must be an ISO-8601 timestamp")
             new["effective_from"] = parsed
-        errors.raise_if_any()
         by, source = who(req, body)
+        for value in (by, source):
+            errors.check(not too_long(value, 120), MAX_SIZE)
+        errors.raise_if_any()
         by = by if by is not None else row["updated_by"]
         source = source if source is not None else row["updated_source"]
         changed = any(new[k] != (row[k] if k != "visibility_wls" else _visibility(row)) for k in new)

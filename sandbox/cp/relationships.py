@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
+
+import psycopg
 
 from . import dates, db, events, export_policy
 from .policies import who
@@ -148,8 +151,12 @@ def put_relationship(req: Req):
     values: dict = {}
     errors = Errors()
     errors.check(src != dst, CUSTOM)
+    for party in (src, dst):
+        errors.check(not too_long(party, 36), MAX_SIZE)
     _apply(body, values, errors)
     by, source = who(req, body)
+    for value in (by, source):
+        errors.check(not too_long(value, 120), MAX_SIZE)
     values["updated_by"], values["updated_source"] = by, source
     policy_key = _pick(body, "exportPolicy", "export_policy")
     if policy_key is not _MISSING:
@@ -183,14 +190,25 @@ def put_relationship(req: Req):
     if policy_key is not _MISSING:
         # Written even when the policy was invalid and ignored; for an orphan src the FK fails and the
         # answer is a 500 although the relationship is already saved (as in the real CP, §4.2).
-        with db.tx() as conn:
+        with orphan_source(), db.tx() as conn:
             events.record(conn, src, "RELATIONSHIP_EXPORT_POLICY_UPDATED", {"targetId": dst})
     return out
 
 
+@contextmanager
+def orphan_source():
+    """The real CP's answer when the source is not a WL: the package telemetry row violates the cp_telemetry
+    foreign key and the uncaught exception renders a 500 (contract §4.2, §4.4, §12.12)."""
+    try:
+        yield
+    except psycopg.errors.ForeignKeyViolation:
+        raise ApiError(500, "Relationship source is not a white label: its telemetry row violates the"
+                            " cp_telemetry foreign key") from None
+
+
 @ROUTES.add("GET", "/relationships/{src}/{dst}", CERT)
 def show_relationship(req: Req):
-    with db.tx() as conn:
+    with orphan_source(), db.tx() as conn:
         row = get(conn, req.path_params["src"], req.path_params["dst"])
         if not row:
             raise not_found_empty()

@@ -34,7 +34,9 @@ def _status(value, current: str | None) -> str:
 
 
 def upsert(conn, wl_id: str, body: dict, admin_id: str | None) -> dict:
-    """The upsert of §5.2; raises ApiError on bad input."""
+    """The upsert of §5.2; raises ApiError on bad input. The WL row is locked first, so two upserts for one WL
+    run one after the other (one trader per WL)."""
+    conn.execute("SELECT 1 FROM cp_white_labels WHERE id = %s FOR UPDATE", (wl_id,))
     given_id = body.get("id")
     if given_id not in (None, ""):
         other = conn.execute("SELECT white_label_id FROM cp_trader_accounts WHERE id = %s",
@@ -48,7 +50,8 @@ def upsert(conn, wl_id: str, body: dict, admin_id: str | None) -> dict:
                            (wl_id,)).fetchone()
     email, phone = body.get("contactEmail"), body.get("contactPhone")
     errors = Errors()
-    for value, size in ((name, 120), (email, 150), (phone, 60)):
+    creator = admin_id if admin_id is not None else body.get("createdByAdmin")
+    for value, size in ((name, 120), (email, 150), (phone, 60), (creator, 120)):
         errors.check(not too_long(value, size), MAX_SIZE)
     errors.raise_if_any()
     now = dates.now()

@@ -5,12 +5,22 @@ import re
 import uuid
 
 from . import dates, db
-from .auth import ROLES, check_password, hash_password, user_json
+from .auth import ROLES, check_password, check_password_length, hash_password, user_json
 from .web import BEARER, BEARER_MM, ApiError, Req, Routes, json_response, page
 
 ROUTES = Routes()
 
 _UUID_PATH = re.compile(r"[0-9a-fA-F-]{36}")
+MAX_SIZES = {"email": 200, "name": 200, "phone": 40}  # cp_users columns (AdminUser maxSize constraints)
+
+
+def _too_long(fields: dict) -> str | None:
+    """The first of email/name/phone longer than its column, as Grails' validation message."""
+    for prop, size in MAX_SIZES.items():
+        value = fields.get(prop)
+        if value is not None and len(str(value)) > size:
+            return _validation(prop, value, prop)
+    return None
 _CLASS = "class cpservice.AdminUser"
 
 
@@ -21,6 +31,9 @@ def _validation(prop: str, value, rule: str) -> str:
                 f"the list [{list(ROLES) if prop == 'role' else ['active', 'disabled']}]")
     if rule == "unique":
         return f"Property [{prop}] of class [{_CLASS}] with value [{value}] must be unique"
+    if rule in MAX_SIZES:
+        return (f"Property [{prop}] of class [{_CLASS}] with value [{value}] exceeds the maximum size of "
+                f"[{MAX_SIZES[rule]}]")
     return f"Property [{prop}] of class [{_CLASS}] with value [{value}] is not valid"
 
 
@@ -62,6 +75,7 @@ def update_my_password(req: Req):
         raise ApiError(400, "currentPassword is required")
     if not isinstance(new, str) or not new:
         raise ApiError(400, "newPassword is required")
+    check_password_length("newPassword", new)
     row = _me(req)
     if not check_password(current, row["password_hash"]):
         raise ApiError(400, "currentPassword is invalid")
@@ -94,14 +108,20 @@ def create_user(req: Req):
         raise ApiError(403, "Forbidden")
     if role not in ROLES:  # not upper-cased here (contract §2.6)
         raise ApiError(400, _validation("role", role, "inList"))
+    name, phone = _opt_str(body.get("name")), _opt_str(body.get("phone"))
+    problem = _too_long({"email": email, "name": name, "phone": phone})
+    if problem:  # the generic catch of AdminUserController.save: 400 with the validation message
+        raise ApiError(400, problem)
+    check_password_length("password", password)
     if db.one("SELECT 1 FROM cp_users WHERE email = %s", (email,)):
         raise ApiError(400, _validation("email", email, "unique"))
     now = dates.now()
     row = db.one(
         "INSERT INTO cp_users (id, email, password_hash, role, status, name, phone, date_created, last_updated)"
-        " VALUES (%s, %s, %s, %s, 'active', %s, %s, %s, %s) RETURNING *",
-        (str(uuid.uuid4()), email, hash_password(password), role,
-         _opt_str(body.get("name")), _opt_str(body.get("phone")), now, now))
+        " VALUES (%s, %s, %s, %s, 'active', %s, %s, %s, %s) ON CONFLICT (email) DO NOTHING RETURNING *",
+        (str(uuid.uuid4()), email, hash_password(password), role, name, phone, now, now))
+    if row is None:  # created concurrently by another request
+        raise ApiError(400, _validation("email", email, "unique"))
     return json_response(user_json(row), 201)
 
 
@@ -163,6 +183,9 @@ def update_user(req: Req):
     for key in ("name", "phone"):
         if key in body:
             fields[key] = _opt_str(body[key])
+    problem = _too_long(fields)
+    if problem:  # Real CP: uncaught ValidationException → 500 (as for role and status)
+        raise ApiError(500, problem)
     if fields:
         fields["last_updated"] = dates.now()
         sets = ", ".join(f"{k} = %s" for k in fields)
@@ -177,6 +200,7 @@ def reset_password(req: Req):
     password = body.get("password")
     if not isinstance(password, str) or not password:
         raise ApiError(400, "password is required")
+    check_password_length("password", password)
     row = _user_or_400(req.path_params["id"])
     row = db.one("UPDATE cp_users SET password_hash = %s, last_updated = %s WHERE id = %s RETURNING *",
                  (hash_password(password), dates.now(), row["id"]))

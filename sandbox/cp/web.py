@@ -16,6 +16,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from ..inputs import INT32_MAX, INT32_MIN, BadInput, bounded_int, safe_json, strict_json
 from . import dates
 
 # Guards (contract §2): NONE, CERT (AdminAuthInterceptor), BEARER (admin JWT), BEARER_MM (MASTER/MANAGER).
@@ -77,7 +78,7 @@ def to_plain(value: Any) -> Any:
 def json_response(body: Any, status: int = 200, headers: dict | None = None) -> Response:
     if body is None:
         return Response(b"", status_code=status, headers=headers)
-    return Response(dumps(body).encode(), status_code=status, headers=headers,
+    return Response(safe_json(body, default=_default), status_code=status, headers=headers,
                     media_type="application/json;charset=UTF-8")
 
 
@@ -94,14 +95,17 @@ class Req:
     _json: Any = field(default=..., repr=False)
 
     def json(self) -> Any:
-        """The parsed JSON body (None when the body is empty); 400 when it is not JSON."""
+        """The parsed JSON body (None when the body is empty); 400 when it is not JSON or holds a value no
+        column can take (the input layer, `sandbox.inputs.strict_json`)."""
         if self._json is ...:
             text = self.raw_body.decode("utf-8", "replace").strip()
             if not text:
                 self._json = None
             else:
                 try:
-                    self._json = json.loads(text)
+                    self._json = strict_json(text)
+                except BadInput as exc:
+                    raise ApiError(exc.status, exc.message) from None
                 except ValueError as exc:
                     raise ApiError(400, f"Request body is not valid JSON: {exc}") from None
         return self._json
@@ -123,12 +127,12 @@ class Req:
         return None
 
     def qint(self, name: str, default: int | None = None) -> int | None:
-        """Grails `params.int(name)`: None/default when absent or not an integer."""
+        """Grails `params.int(name)`: None/default when absent or not a Java Integer (32 bits)."""
         value = self.query.get(name)
-        try:
-            return int(value) if value not in (None, "") else default
-        except ValueError:
+        if value in (None, ""):
             return default
+        number = bounded_int(value, INT32_MIN, INT32_MAX)
+        return default if number is None else number
 
 
 def page(req: Req, default: int, maximum: int, zero_means_default: bool = True) -> tuple[int, int]:

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
+
+import psycopg
 
 from . import dates, db, policies
 from .coerce import int_or_400
@@ -41,6 +44,15 @@ def _validate(conn, errors: Errors, fields: dict, current_id: str | None) -> Non
         errors.check(fields["status"] in STATUSES, IN_LIST)
 
 
+@contextmanager
+def _unique_name():
+    """A name taken by a request that committed between our check and our write: the same 422 as the check."""
+    try:
+        yield
+    except psycopg.errors.UniqueViolation:
+        raise ApiError(422, body={"error": "Validation failed", "details": [UNIQUE]}) from None
+
+
 def _opt(value):
     return None if value is None else str(value)
 
@@ -78,7 +90,7 @@ def create_wl(req: Req):
     delay = int_or_400(policy_in.get("exportDelaySeconds"), 0)
     # Client-supplied `id` is discarded: the real domain's uuid2 generator always assigns a new one (§3.1).
     wl_id = str(uuid.uuid4())
-    with db.tx() as conn:
+    with _unique_name(), db.tx() as conn:
         errors = Errors()
         _validate(conn, errors, fields, None)
         errors.check(0 <= delay <= 86400, RANGE)
@@ -105,7 +117,7 @@ def show_wl(req: Req):
 @ROUTES.add("PUT", "/wls/{id}")  # no guard in the real CP (contract §1, §12.2)
 def update_wl(req: Req):
     body = req.obj()
-    with db.tx() as conn:
+    with _unique_name(), db.tx() as conn:
         row = get(conn, req.path_params["id"])
         if not row:
             raise not_found_empty()

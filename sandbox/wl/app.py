@@ -12,14 +12,16 @@ import logging
 import httpx
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse
+from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
+from ..inputs import InputGuard, bounded_int
 from . import buying, catalog, config, details, export, importing, preflight, purchases, storefront
 from .cp_client import CPClient
 from .db import Database, money
-from .errors import HANDLERS
+from .errors import HANDLERS, JSONResponse, refusal
 from .relationship_cache import GovernancePoller
 from .telemetry import Telemetry
 
@@ -57,9 +59,9 @@ async def health(request: Request):
 def _origin_offer(request: Request):
     """`GET /troca/oferta/{id}`: the exporter's public offer page (the CP builds originalOfferUrl with it)."""
     state = request.app.state.wl
-    raw = request.path_params["offer_id"]
+    offer_id = bounded_int(request.path_params["offer_id"], 1)
     row = state.db.one("SELECT o.title, o.price, o.stock, o.active, e.name FROM offer o JOIN entity e ON e.id=o.entity_id"
-                       " WHERE o.id=%s", (int(raw),)) if raw.isdigit() else None
+                       " WHERE o.id=%s", (offer_id,)) if offer_id is not None else None
     if row is None:
         return HTMLResponse("<!doctype html><html lang='pt-BR'><body><h1>Oferta não encontrada</h1></body></html>",
                             status_code=404)
@@ -101,7 +103,9 @@ def routes() -> list[Route]:
 def build(role: str, settings=None, state: State | None = None) -> tuple[State, Starlette, Starlette | None]:
     cfg = config.load(role, settings)
     state = state or State(cfg)
-    api = Starlette(routes=routes(), exception_handlers=HANDLERS)
+    table = routes()
+    api = Starlette(routes=table, exception_handlers=HANDLERS,
+                    middleware=[Middleware(InputGuard, render=refusal, routes=table)])
     api.state.wl = state
     front = storefront.build(state) if role == "importer" else None
     return state, api, front

@@ -20,12 +20,12 @@ from decimal import Decimal
 import httpx
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
+from ..inputs import INT32_MAX, bounded_int
 from . import ledger, tokens
 from .cp_client import CPError
 from .db import money
-from .errors import ApiError, int_param, json_body
+from .errors import ApiError, JSONResponse, int_param, json_body
 from .telemetry import purchase_payload
 
 log = logging.getLogger("xpory.core.controlplane")
@@ -251,7 +251,7 @@ def _buy_offer(state, form: dict):
     if not token:
         raise ApiError(400, "token is required")
     offer_id = int_param(form.get("offerId"), "offerId", minimum=1, required=True)
-    quantity = int_param(form.get("quantity"), "quantity", minimum=1, default=1)
+    quantity = int_param(form.get("quantity"), "quantity", minimum=1, default=1, high=INT32_MAX)
     if quantity > 10000:
         raise ApiError(400, "quantity is too large")
     params = form.get("paymentParams")
@@ -324,7 +324,8 @@ def _checkout_once(state, imported_offer_id: int, hold_id: str, body: dict, idem
         return 200, reject_body("HOLD_EXPIRED", hold.get("unitPrice"), holdId=hold_id, expiresAt=hold.get("expiresAt"))
     if hold.get("status") == "CONSUMED":
         return 200, reject_body("HOLD_ALREADY_USED", hold.get("unitPrice"), holdId=hold_id)
-    quantity = int_param(body.get("quantity"), "quantity", minimum=1, default=hold.get("quantity") or 1)
+    quantity = int_param(body.get("quantity"), "quantity", minimum=1, default=hold.get("quantity") or 1,
+                         high=INT32_MAX)
     if quantity != hold.get("quantity"):
         raise ApiError(400, "quantity must match the hold", holdQuantity=hold.get("quantity"))
     account_id = int_param(body.get("accountId", body.get("clientId")), "accountId", minimum=1, required=True)
@@ -333,6 +334,13 @@ def _checkout_once(state, imported_offer_id: int, hold_id: str, body: dict, idem
         raise ApiError(400, "token is required")
     return buy(state, account_id=account_id, token=token, offer=offer, quantity=quantity,
                idem_key=f"checkout:{idem_key}", hold=hold, exporter=exporter)
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        return str(uuid.UUID(text)) == text.lower()
+    except ValueError:
+        return False
 
 
 async def checkout(request: Request):
@@ -344,9 +352,11 @@ async def checkout(request: Request):
     body = await json_body(request)
     if not body.get("holdId") or not isinstance(body.get("holdId"), str):
         return JSONResponse({"error": "holdId is required"}, status_code=400)
-    try:
-        imported_offer_id = int(request.path_params["imported_offer_id"])
-    except ValueError:
+    if not _is_uuid(body["holdId"]):
+        # the exporter's hold ids are UUIDs; anything else would change the exporter URL it is put in
+        return JSONResponse({"error": "holdId must be a UUID"}, status_code=400)
+    imported_offer_id = bounded_int(request.path_params["imported_offer_id"], 1)
+    if imported_offer_id is None:
         return JSONResponse({"error": "importedOfferId must be an integer"}, status_code=400)
     status, answer, replayed = await run_in_threadpool(_checkout, request.app.state.wl, imported_offer_id, key, body)
     headers = {"Idempotent-Replay": "true"} if replayed else None

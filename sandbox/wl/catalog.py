@@ -14,11 +14,10 @@ import json
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
 from . import tokens
 from .db import iso
-from .errors import ApiError, int_param, json_body
+from .errors import ApiError, JSONResponse, int_param, json_body, text_field
 
 MAX = 1000
 
@@ -92,10 +91,10 @@ def _imbalance(request: Request, body: dict):
     action = str(body.get("action") or "").lower()
     if action not in ("block", "unblock"):
         raise ApiError(400, "action must be block or unblock")
+    fields = [text_field(body, name) for name in ("sourceId", "targetId", "reason", "initiatedBy")]
     state.db.run("INSERT INTO cp_imbalance_signal (source_id, target_id, action, reason, initiated_by, payload)"
                  " VALUES (%s, %s, %s, %s, %s, %s)",
-                 (body.get("sourceId"), body.get("targetId"), action, body.get("reason"), body.get("initiatedBy"),
-                  json.dumps(body, default=str)))
+                 (fields[0], fields[1], action, fields[2], fields[3], json.dumps(body, default=str)))
     return JSONResponse({"ok": True, "action": action}, status_code=202)
 
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
 from . import tokens
 from .db import iso, money
-from .errors import ApiError
+from .errors import ApiError, JSONResponse
 
 
 def find_trade(db, key: str, external: bool) -> dict | None:

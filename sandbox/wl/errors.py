@@ -1,15 +1,24 @@
-"""JSON errors: every failure leaves the WL as `{"error": ...}` with a 4xx/5xx status, never a traceback."""
+"""JSON errors and request reading of a WL node: every failure leaves as `{"error": ...}` with a 4xx/5xx status,
+never a traceback; bodies, form fields and numbers are read through the input layer (`sandbox.inputs`)."""
 from __future__ import annotations
 
-import json
 import logging
 from urllib.parse import parse_qsl
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse as _StarletteJSON
+
+from ..inputs import INT64_MAX, INT64_MIN, BadInput, bounded_int, form_problem, safe_json, strict_json
 
 log = logging.getLogger("xpory.core.controlplane")
+
+
+class JSONResponse(_StarletteJSON):
+    """A JSON answer that renders whatever it is given (NaN, lone surrogates) as valid UTF-8 JSON."""
+
+    def render(self, content) -> bytes:
+        return safe_json(content, default=str)
 
 
 class ApiError(Exception):
@@ -39,7 +48,16 @@ async def _crash(request: Request, exc: Exception):
     return JSONResponse({"error": "Internal error", "detail": f"{type(exc).__name__}: {exc}"[:300]}, status_code=500)
 
 
-HANDLERS = {ApiError: _api_error, HTTPException: _http_error, Exception: _crash}
+async def _bad_input(request: Request, exc: BadInput):
+    return JSONResponse({"error": exc.message}, status_code=exc.status)
+
+
+HANDLERS = {ApiError: _api_error, BadInput: _bad_input, HTTPException: _http_error, Exception: _crash}
+
+
+def refusal(scope: dict, status: int, message: str):
+    """The input layer's answer (`sandbox.inputs.InputGuard`)."""
+    return JSONResponse({"error": message}, status_code=status)
 
 
 async def json_body(request: Request, *, required: bool = False) -> dict:
@@ -55,7 +73,9 @@ async def json_body(request: Request, *, required: bool = False) -> dict:
             raise ApiError(400, "Request body must be a JSON object")
         return {}
     try:
-        data = json.loads(raw)
+        data = strict_json(raw)
+    except BadInput as exc:
+        raise ApiError(exc.status, exc.message) from None
     except ValueError:
         raise ApiError(400, "Request body is not valid JSON") from None
     if not isinstance(data, dict):
@@ -69,23 +89,42 @@ def form_fields(raw: bytes) -> dict:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ApiError(400, "Form body is not UTF-8") from None
-    return dict(parse_qsl(text, keep_blank_values=True))
+    fields = dict(parse_qsl(text, keep_blank_values=True))
+    problem = form_problem(fields)
+    if problem:
+        raise ApiError(400, problem)
+    return fields
 
 
 def int_param(value, name: str, *, minimum: int | None = None, maximum: int | None = None,
-              default: int | None = None, required: bool = False) -> int | None:
+              default: int | None = None, required: bool = False, high: int = INT64_MAX) -> int | None:
+    """An integer field: ASCII digits or a JSON integer within [minimum, high] (64 bits by default; `high` =
+    the column's limit); above `maximum` it is clamped to `maximum`."""
     if value is None or (isinstance(value, str) and value.strip() == ""):
         if required:
             raise ApiError(400, f"{name} is required")
         return default
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise ApiError(400, f"{name} must be an integer")
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise ApiError(400, f"{name} must be an integer") from None
+    number = value if isinstance(value, int) else bounded_int(value)
+    if number is None:
+        raise ApiError(400, f"{name} must be an integer")
     if minimum is not None and number < minimum:
         raise ApiError(400, f"{name} must be >= {minimum}")
+    if number > high or number < INT64_MIN:
+        raise ApiError(400, f"{name} must be <= {high}")
     if maximum is not None and number > maximum:
         number = maximum
     return number
+
+
+def text_field(body: dict, name: str, *, required: bool = False) -> str | None:
+    """A string field of a JSON body (None when absent); 400 when it holds an object, a list or a number."""
+    value = body.get(name)
+    if value is None or value == "":
+        if required:
+            raise ApiError(400, f"{name} is required")
+        return None
+    if not isinstance(value, str):
+        raise ApiError(400, f"{name} must be a string")
+    return value

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
 from .db import iso, money
-from .errors import ApiError, int_param
+from .errors import ApiError, JSONResponse, int_param
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 500

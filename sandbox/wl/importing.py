@@ -27,10 +27,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
 from . import tokens
 from .db import now
+from .errors import JSONResponse
 
 log = logging.getLogger("xpory.core.controlplane")
 PAGE = 500

@@ -16,11 +16,11 @@ from decimal import Decimal, InvalidOperation
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
+from ..inputs import INT32_MAX
 from . import tokens
 from .db import iso, money, now
-from .errors import ApiError, int_param, json_body
+from .errors import ApiError, JSONResponse, int_param, json_body, text_field
 
 
 def parse_price(value, name: str) -> Decimal | None:
@@ -50,7 +50,7 @@ def rejected(reason: str, unit_price, **extra) -> dict:
 
 
 def requester_of(claims: dict, body: dict) -> str:
-    requester = body.get("requesterWlId") or claims.get("wlId")
+    requester = text_field(body, "requesterWlId") or claims.get("wlId")
     if not requester or requester != claims.get("wlId"):
         raise ApiError(403, "requesterWlId does not match the peer token", requesterWlId=requester)
     return requester
@@ -61,7 +61,8 @@ def _preflight(request: Request, body: dict):
     claims = tokens.peer_claims(request, state, scope="trader:purchase")
     requester = requester_of(claims, body)
     offer_id = int_param(body.get("originOfferId"), "originOfferId", minimum=1, required=True)
-    quantity = int_param(body.get("quantity"), "quantity", minimum=1, default=1)
+    quantity = int_param(body.get("quantity"), "quantity", minimum=1, default=1, high=INT32_MAX)
+    trader, masked = text_field(body, "requesterTraderId"), text_field(body, "clientBuyerMasked")
     if quantity > 100000:
         raise ApiError(400, "quantity is too large")
     expected = parse_price(body.get("expectedUnitPrice", body.get("unitPrice")), "expectedUnitPrice")
@@ -85,7 +86,7 @@ def _preflight(request: Request, body: dict):
         conn.execute(
             "INSERT INTO offer_hold (id, offer_id, requester_wl_id, requester_trader_id, client_buyer_masked,"
             " quantity, unit_price, status, expires_at) VALUES (%s, %s, %s, %s, %s, %s, %s, 'HELD', %s)",
-            (hold_id, offer_id, requester, body.get("requesterTraderId"), body.get("clientBuyerMasked"),
+            (hold_id, offer_id, requester, trader, masked,
              quantity, offer["price"], expires))
     return JSONResponse({"holdId": hold_id, "status": "HELD", "unitPrice": money(offer["price"]),
                          "expiresAt": iso(expires), "ttlSeconds": ttl, "originOfferId": offer_id,

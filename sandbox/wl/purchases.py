@@ -20,12 +20,12 @@ from decimal import Decimal
 import httpx
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
+from ..inputs import INT32_MAX
 from . import ledger, tokens
 from .cp_client import CPError
 from .db import iso, money, now
-from .errors import ApiError, int_param, json_body
+from .errors import ApiError, JSONResponse, int_param, json_body, text_field
 from .preflight import available, parse_price, rejected, requester_of
 from .telemetry import purchase_payload
 
@@ -110,9 +110,11 @@ def _purchase(request: Request, body: dict):
         raise ApiError(400, "Idempotency-Key header is required")
     requester = requester_of(claims, body)
     offer_id = int_param(body.get("originOfferId"), "originOfferId", minimum=1, required=True)
-    quantity = int_param(body.get("quantity"), "quantity", minimum=1, default=1)
+    quantity = int_param(body.get("quantity"), "quantity", minimum=1, default=1, high=INT32_MAX)
     expected = parse_price(body.get("expectedUnitPrice", body.get("unitPrice")), "expectedUnitPrice")
-    hold_id = body.get("holdId") or None
+    hold_id = text_field(body, "holdId")
+    for name in ("importerTradeId", "clientBuyerMasked", "requesterTraderId", "callbackUrl"):
+        text_field(body, name)
     scope = f"exporter-purchase:{requester}"
     replay = ledger.idem_begin(state.db, scope, key, ledger.request_hash(body))
     if replay is not None:

@@ -20,12 +20,14 @@ from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse
+from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.routing import Route
 
+from ..inputs import INT32_MAX, InputGuard, bounded_int
 from . import buying
-from .errors import HANDLERS, ApiError, form_fields, json_body
+from .errors import HANDLERS, ApiError, JSONResponse, form_fields, json_body
 
 COOKIE = "xpory_session"
 PAGE_SIZE = 50
@@ -66,10 +68,11 @@ def _session(request: Request, state) -> dict | None:
     raw = request.cookies.get(COOKIE, "")
     if ":" not in raw:
         return None
-    account_id, token = raw.split(":", 1)
-    if not account_id.isdigit():
+    raw_id, token = raw.split(":", 1)
+    account_id = bounded_int(raw_id, 1)
+    if account_id is None or "\x00" in token:
         return None
-    row = state.db.one("SELECT id, name, email, token, status FROM account WHERE id=%s", (int(account_id),))
+    row = state.db.one("SELECT id, name, email, token, status FROM account WHERE id=%s", (account_id,))
     if row is None or row["token"] != token or (row["status"] or "").upper() != "ACTIVE":
         return None
     return {"id": row["id"], "name": row["name"], "token": token}
@@ -78,9 +81,10 @@ def _session(request: Request, state) -> dict | None:
 def _login_from_query(request: Request, state):
     q = request.query_params
     if q.get("accountId") and q.get("token"):
-        if not q["accountId"].isdigit():
+        account_id = bounded_int(q["accountId"], 1)
+        if account_id is None:
             return None
-        row = state.db.one("SELECT id, token FROM account WHERE id=%s", (int(q["accountId"]),))
+        row = state.db.one("SELECT id, token FROM account WHERE id=%s", (account_id,))
         if row and row["token"] == q["token"]:
             target = request.url.path
             resp = RedirectResponse(target, status_code=303)
@@ -121,9 +125,10 @@ async def _login_post(request: Request):
     account_id = str(form.get("accountId") or "").strip()
     token = str(form.get("token") or "").strip()
     next_url = _safe_next(form.get("next"))
-    if not account_id.isdigit() or not token:
+    number = bounded_int(account_id, 1)
+    if number is None or not token:
         return _login_page("Informe a conta (número) e o token.", next_url, account_id)
-    row = await run_in_threadpool(state.db.one, "SELECT id, token, status FROM account WHERE id=%s", (int(account_id),))
+    row = await run_in_threadpool(state.db.one, "SELECT id, token, status FROM account WHERE id=%s", (number,))
     if row is None or row["token"] != token:
         return _login_page("Conta ou token inválido.", next_url, account_id)
     if (row["status"] or "").upper() != "ACTIVE":
@@ -147,10 +152,7 @@ def _home(request: Request):
     account = _session(request, state)
     if account is None:
         return RedirectResponse("/entrar?next=/", status_code=303)
-    try:
-        number = max(1, int(request.query_params.get("pagina", "1")))
-    except ValueError:
-        number = 1
+    number = min(bounded_int(request.query_params.get("pagina", "1"), 1) or 1, INT32_MAX // PAGE_SIZE)
     term = (request.query_params.get("q") or "").strip()
     where = "eligible AND lifecycle_status='ENABLED'" + (" AND title ILIKE %s" if term else "")
     params = (f"%{term}%",) if term else ()
@@ -211,13 +213,13 @@ def _offer(request: Request):
     if quick:
         return quick
     account = _session(request, state)
-    raw = request.path_params["offer_id"]
-    if not raw.isdigit():
+    offer_id = bounded_int(request.path_params["offer_id"], 1)
+    if offer_id is None:
         return page("Oferta não encontrada", '<h1>Oferta não encontrada</h1><p role="alert">Identificador inválido.</p>',
                     account, status=404)
     if account is None:
-        return RedirectResponse(f"/entrar?next=/oferta/{raw}", status_code=303)
-    offer = state.db.one("SELECT * FROM imported_offer WHERE offer_id=%s", (int(raw),))
+        return RedirectResponse(f"/entrar?next=/oferta/{offer_id}", status_code=303)
+    offer = state.db.one("SELECT * FROM imported_offer WHERE offer_id=%s", (offer_id,))
     if offer is None:
         return page("Oferta não encontrada", '<h1>Oferta não encontrada</h1><p><a href="/">Voltar às ofertas</a></p>',
                     account, status=404)
@@ -276,7 +278,7 @@ async def not_found(request: Request, exc):
 
 
 def build(state) -> Starlette:
-    app = Starlette(routes=[
+    routes = [
         Route("/", home),
         Route("/entrar", login_get, methods=["GET"]),
         Route("/entrar", login_post, methods=["POST"]),
@@ -285,6 +287,16 @@ def build(state) -> Starlette:
         Route("/api/comprar", comprar, methods=["POST"]),
         Route("/api/v1/buy-offer", buying.buy_offer, methods=["POST"]),
         Route("/health", lambda r: JSONResponse({"ok": True, "service": "storefront"})),
-    ], exception_handlers={**HANDLERS, 404: not_found})
+    ]
+    app = Starlette(routes=routes, exception_handlers={**HANDLERS, 404: not_found},
+                    middleware=[Middleware(InputGuard, render=refusal, routes=routes)])
     app.state.wl = state
     return app
+
+
+def refusal(scope: dict, status: int, message: str):
+    """The input layer's answer (`sandbox.inputs.InputGuard`): JSON under /api/, a page elsewhere."""
+    if scope.get("path", "").startswith("/api/"):
+        return JSONResponse({"ok": False, "status": "ERROR", "msg": message, "error": message}, status_code=status)
+    return page("Pedido inválido", f'<h1>Pedido inválido</h1><p role="alert">{html.escape(message)}</p>'
+                '<p><a href="/">Voltar às ofertas</a></p>', status=status)
