@@ -93,6 +93,19 @@ class CPClient:
             raise CPError(f"GET /wls/{wl_id}/policies -> {r.status_code}", r.status_code, r.text[:300])
         return r.json()
 
+    def gateway_url(self, wl_id: str) -> str | None:
+        """The gatewayUrl the CP holds for a WL (`GET /wls/{id}`); None when the CP knows none."""
+        r = self._call("GET", f"/wls/{wl_id}", headers={"Accept": "application/json"})
+        if r.status_code == 404:
+            return None
+        if r.status_code != 200:
+            raise CPError(f"GET /wls/{wl_id} -> {r.status_code}", r.status_code, r.text[:300])
+        try:
+            url = r.json().get("gatewayUrl")
+        except (ValueError, AttributeError):
+            raise CPError(f"GET /wls/{wl_id}: not a JSON object", r.status_code, r.text[:300]) from None
+        return url.strip() if isinstance(url, str) and url.strip() else None
+
     def peer_token(self, target_wl_id: str, scopes: list[str]) -> str:
         r = self._call("POST", f"/wls/{self.cfg.wl_id}/peer-token",
                        json={"targetWlId": target_wl_id, "scopes": scopes})

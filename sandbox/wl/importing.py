@@ -1,7 +1,8 @@
 """Importer: `POST /api/v2/control-plane/debug/import` (contract wl.md §4.1, §6).
 
-Auth: `Authorization: Bearer <peer token>` (RS256 by kid against the CP JWKS, exp, and `wlId` = this
-importer, i.e. the token the importer minted for itself); otherwise 401 `Invalid Control Plane token`.
+Auth: `Authorization: Bearer <peer token>` (RS256 by kid against the CP JWKS, exp, a peer token with `wlId` =
+this importer, i.e. the token the importer minted for itself); otherwise 401 `Invalid Control Plane token`.
+Without the scope `offers:sync`: 403 `Missing scope offers:sync`.
 
 Steps: (1) if `cp_policy_cache` / `cp_relationship_cache` are empty, warn `policy.stale` /
 `relationships.stale` and refresh them from the CP now; (2) for every configured exporter
@@ -168,7 +169,7 @@ def import_exporter(state, exporter: dict, token: str) -> dict:
 def _import(request: Request):
     state = request.app.state.wl
     token = tokens.bearer(request)
-    tokens.peer_claims(request, state, audience_self=False, wl_self=True)
+    tokens.peer_claims(request, state, scope="offers:sync", audience_self=False, wl_self=True)
     started = time.monotonic()
     with _lock:
         warnings = []

@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from decimal import Decimal
+from urllib.parse import quote
 
 import httpx
 from starlette.concurrency import run_in_threadpool
@@ -113,7 +114,7 @@ def _purchase(request: Request, body: dict):
     quantity = int_param(body.get("quantity"), "quantity", minimum=1, default=1, high=INT32_MAX)
     expected = parse_price(body.get("expectedUnitPrice", body.get("unitPrice")), "expectedUnitPrice")
     hold_id = text_field(body, "holdId")
-    for name in ("importerTradeId", "clientBuyerMasked", "requesterTraderId", "callbackUrl"):
+    for name in ("importerTradeId", "clientBuyerMasked", "requesterTraderId"):
         text_field(body, name)
     scope = f"exporter-purchase:{requester}"
     replay = ledger.idem_begin(state.db, scope, key, ledger.request_hash(body))
@@ -181,7 +182,7 @@ def _purchase_tx(state, requester, offer_id, quantity, expected, hold_id, key, b
              quantity if status == "CONFIRMED" else 0, unit_price, total,
              str(buyer.get("name") or "")[:200] or None, str(buyer.get("cell") or buyer.get("phone") or "")[:40] or None,
              body.get("clientBuyerMasked"), body.get("requesterTraderId"), offer["entity_id"], offer["entity_name"],
-             offer["entity_phone"], hold_id, key, body.get("callbackUrl"),
+             offer["entity_phone"], hold_id, key, None,  # a body's callbackUrl is never used (see _notify)
              now() if status == "CONFIRMED" else None, now() if status == "CONFIRMED" else None)).fetchone()
         conn.execute("UPDATE offer SET stock = stock - %s, updated_at = now() WHERE id=%s", (quantity, offer_id))
         if hold_id:
@@ -283,19 +284,23 @@ def notify_importer(state, trade: dict) -> None:
 
 
 def _notify(state, trade: dict) -> None:
+    """The decision callback goes only to the gatewayUrl the CP holds for the importer, never to a URL the
+    purchase body named (that would let any peer make the exporter post wherever it likes)."""
     importer_trade = trade["external_trade_id"]
-    base = trade["callback_url"] or state.cfg.peer_urls.get(trade["importer_wl_id"])
-    if not importer_trade or not base:
+    if not importer_trade:
         _callback_status(state, trade, "NO_CALLBACK")
         return
-    url = f"{base.rstrip('/')}/api/v2/trader/purchases/{importer_trade}/decision" \
-        if "/decision" not in base else base
     body = {"exporterTradeId": trade["trade_id"], "importerTradeId": importer_trade, "status": trade["status"],
             "reason": trade["decision_reason"], "confirmedQuantity": trade["confirmed_quantity"],
             "decidedAt": iso(trade["decided_at"])}
     delay = 0.3
     for attempt in range(1, 7):
         try:
+            base = state.cp.gateway_url(trade["importer_wl_id"])
+            if base is None:
+                _callback_status(state, trade, "NO_CALLBACK")
+                return
+            url = f"{base.rstrip('/')}/api/v2/trader/purchases/{quote(importer_trade, safe='')}/decision"
             token = state.cp.peer_token(trade["importer_wl_id"], ["trader:purchase"])
             r = state.peers.post(url, json=body, headers={"Authorization": f"Bearer {token}"})
             if r.status_code < 300 or r.status_code == 409:

@@ -2,9 +2,13 @@
 
 * peer token (importer -> exporter, minted by `POST /wls/{importerId}/peer-token`): RS256, header `kid`
   of a key in the CP JWKS, `exp`; `sub`/`aud` = target WL, `wlId` = requesting WL, `scopes`.
-* CP service JWT (CP -> WL calls): RS256 like above with `aud` = `wlId` = this WL.
+* CP service JWT (CP -> WL calls, the same shape as `POST /wls/{id}/token`): RS256 like above with
+  `sub` = `aud` = `wlId` = this WL, no `targetWlId`.
 
-Any failure is `Invalid Control Plane token` (401); a valid token without the needed scope is 403.
+Each endpoint accepts one kind only: a WL token is not a peer token (it would let anyone who can call the
+unguarded `POST /wls/{id}/token` hold stock without the peer token's client certificate), and the reverse.
+Any failure is `Invalid Control Plane token` (401); the right kind of token without the endpoint's scope is
+403 `Missing scope <scope>`.
 """
 from __future__ import annotations
 
@@ -54,29 +58,46 @@ def _aud(claims: dict) -> list:
     return aud if isinstance(aud, list) else [aud]
 
 
-def peer_claims(request, state, *, scope: str | None = None, audience_self: bool = True,
-                wl_self: bool = False) -> dict:
-    """A peer token. audience_self: aud must be this WL (exporter endpoints);
-    wl_self: wlId must be this WL (the importer's debug import, called with its own peer token)."""
+def is_peer_token(claims: dict) -> bool:
+    """A peer token (`POST /wls/{importerId}/peer-token`): `targetWlId` = `sub` = `aud` = the exporter, and
+    `wlId` = the requesting WL, another one. A WL token (`POST /wls/{id}/token`, and the CP's own calls) has
+    `sub` = `aud` = `wlId` and no `targetWlId`; an admin token is HS256 and never gets past `decode`."""
+    target, requester = claims.get("targetWlId"), claims.get("wlId")
+    return isinstance(target, str) and bool(target) and isinstance(requester, str) and bool(requester) \
+        and requester != target and target in _aud(claims) and claims.get("sub") == target
+
+
+def _scopes(claims: dict) -> list:
+    scopes = claims.get("scopes") or []
+    return scopes.split() if isinstance(scopes, str) else scopes if isinstance(scopes, list) else []
+
+
+def require_scope(claims: dict, scope: str) -> None:
+    if scope not in _scopes(claims):
+        raise ApiError(403, f"Missing scope {scope}", scopes=_scopes(claims))
+
+
+def peer_claims(request, state, *, scope: str, audience_self: bool = True, wl_self: bool = False) -> dict:
+    """A peer token with `scope`. audience_self: minted for this WL as the target (aud = targetWlId = own id:
+    the exporter's endpoints, the importer's decision callback); wl_self: minted by this WL (wlId = own id:
+    the importer's debug import, called with the token it holds for the exporter)."""
     claims = decode(bearer(request), state.cp.jwks)
     own = state.cfg.wl_id
-    if audience_self and own not in _aud(claims):
+    if not is_peer_token(claims):
+        raise ApiError(401, INVALID, detail="not a peer token (WL and admin tokens are not accepted here)")
+    if audience_self and claims["targetWlId"] != own:
         raise ApiError(401, INVALID, detail="token audience is not this white label")
-    if wl_self and claims.get("wlId") != own:
+    if wl_self and claims["wlId"] != own:
         raise ApiError(401, INVALID, detail="token wlId is not this white label")
-    if scope is not None:
-        scopes = claims.get("scopes") or []
-        if isinstance(scopes, str):
-            scopes = scopes.split()
-        if scope not in scopes:
-            raise ApiError(403, f"Missing scope {scope}", scopes=scopes)
+    require_scope(claims, scope)
     return claims
 
 
-def cp_claims(request, state) -> dict:
-    """A CP service JWT for this WL (aud = wlId = own id)."""
+def cp_claims(request, state, scope: str = "policies:read") -> dict:
+    """The CP's JWT for this WL (a WL token: aud = sub = wlId = own id, as the CP signs its own calls)."""
     claims = decode(bearer(request), state.cp.jwks)
     own = state.cfg.wl_id
-    if own not in _aud(claims) or claims.get("wlId") != own:
-        raise ApiError(401, INVALID, detail="token is not addressed to this white label")
+    if is_peer_token(claims) or own not in _aud(claims) or claims.get("wlId") != own or claims.get("sub") != own:
+        raise ApiError(401, INVALID, detail="token is not the Control Plane's token for this white label")
+    require_scope(claims, scope)
     return claims

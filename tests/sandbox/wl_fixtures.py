@@ -76,6 +76,7 @@ class FakeCP:
     policies: dict = field(default_factory=dict)
     telemetry: list = field(default_factory=list)
     peer_tokens: list = field(default_factory=list)
+    gateways: dict = field(default_factory=dict)  # wl id -> the gatewayUrl the CP holds (GET /wls/{id})
 
     def peer(self, importer: str = I, exporter: str = E, scopes=("offers:sync", "trader:purchase"), ttl=300) -> str:
         return self.signer.token({"sub": exporter, "aud": exporter, "wlId": importer, "targetWlId": exporter,
@@ -114,6 +115,11 @@ class FakeCP:
             pol = self.policies.get(request.path_params["wl"])
             return JSONResponse(pol) if pol else Response(status_code=404)
 
+        async def white_label(request: Request):
+            wl = request.path_params["wl"]
+            return JSONResponse({"id": wl, "gatewayUrl": self.gateways[wl]}) if wl in self.gateways \
+                else Response(status_code=404)
+
         async def telemetry(request: Request):
             body = await request.json()
             self.telemetry.extend(body.get("events", [body]) if isinstance(body, dict) else body)
@@ -124,6 +130,7 @@ class FakeCP:
             Route("/wls/{wl}/peer-token", peer_token, methods=["POST"]),
             Route("/relationships/{src}/{dst}", relationship),
             Route("/wls/{wl}/policies", policies),
+            Route("/wls/{wl}", white_label),
             Route("/telemetry/events", telemetry, methods=["POST"]),
         ])
 
@@ -201,7 +208,7 @@ def start_stack() -> WlStack:
             conn.execute((ROOT / "sandbox" / "schema" / "wl.sql").read_text())
             seed.seed(conn, role, settings)
             conn.commit()
-    cp = FakeCP()
+    cp = FakeCP(gateways={E: settings.exporter_url, I: settings.importer_url})
     stack = WlStack(settings, cp, postgres)
     app = cp.app()
     stack.servers.append(_serve(app, settings, settings.cp_mtls_port, tls=True, client_cert=True))
