@@ -93,10 +93,11 @@ def form_problem(fields: dict) -> str | None:
 
 
 def bounded_int(text: str, low: int = INT64_MIN, high: int = INT64_MAX) -> int | None:
-    """ASCII digits (optional sign) within [low, high], else None. `"²".isdigit()` is True, `int("²")` fails."""
+    """Decimal digits (optional sign) within [low, high], else None. Decimal digits of any script are read, as
+    Java's Integer.parseInt and Python's int() do; `"²".isdigit()` is True but it is no decimal digit."""
     raw = text.strip()
     body = raw[1:] if raw[:1] in "+-" else raw
-    if not body or not body.isascii() or not body.isdigit() or len(body) > 19:
+    if not body or not body.isdecimal() or len(body) > 19:
         return None
     number = int(raw)
     return number if low <= number <= high else None

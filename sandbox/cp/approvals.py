@@ -12,7 +12,7 @@ from .wl_client import WlUnreachable, call
 
 ROUTES = Routes()
 
-_PENDING_SQL = ("SELECT * FROM cp_telemetry WHERE upper(event_type) = 'TRADER_PURCHASE'"
+_PENDING_SQL = ("SELECT * FROM cp_telemetry WHERE event_type = 'TRADER_PURCHASE'"
                 " AND upper(payload::jsonb ->> 'role') = 'EXPORTER' AND upper(payload::jsonb ->> 'status') = 'PENDING'")
 
 

@@ -26,11 +26,17 @@ def record(conn, wl_id: str, event_type: str, payload: dict) -> str:
 
 
 def occurred_at(payload: dict, event_ts) -> object:
-    """The first present of settlementAt, executedAt, expiresAt, confirmedAt, createdAt; else the event time."""
-    for name in OCCURRED_AT_FIELDS:
-        parsed = dates.parse_flexible(payload.get(name))
-        if parsed is not None:
-            return parsed
+    """As the real ingest and projection resolve it: the first *truthy* of settlementAt, executedAt, expiresAt,
+    confirmedAt, createdAt; a number is epoch milliseconds, a string an ISO-8601 time with offset; anything
+    else, an unparseable string included, gives the event time."""
+    value = next((payload.get(name) for name in OCCURRED_AT_FIELDS if payload.get(name)), None)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return dates.from_epoch_ms(value)
+        except (OverflowError, ValueError):
+            return event_ts
+    if isinstance(value, str):
+        return dates.parse_offset(value) or event_ts
     return event_ts
 
 

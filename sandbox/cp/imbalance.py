@@ -99,10 +99,11 @@ def _dispatch(row: dict, correlation_id: str) -> dict:
             if attempt < ATTEMPTS:
                 time.sleep(BACKOFF_S * attempt)
     now = dates.now()
-    if delivered:
+    if delivered:  # sent, then ImbalanceService.acknowledge(id, 'dispatch')
         return db.one("UPDATE cp_imbalance_signals SET dispatch_status = 'acknowledged', dispatch_attempts = %s,"
                       " dispatched_at = %s, last_dispatch_at = %s, dispatch_error = NULL, acknowledged = true,"
-                      " acknowledged_by = 'dispatch', acknowledged_at = %s, last_updated = %s WHERE id = %s"
+                      " acknowledged_by = 'dispatch', acknowledged_at = %s, updated_by = 'dispatch',"
+                      " updated_source = COALESCE(updated_source, 'ack'), last_updated = %s WHERE id = %s"
                       " RETURNING *", (attempts, now, now, now, now, row["id"]))
     return db.one("UPDATE cp_imbalance_signals SET dispatch_status = 'failed', dispatch_attempts = %s,"
                   " last_dispatch_at = %s, dispatch_error = %s, last_updated = %s WHERE id = %s RETURNING *",
@@ -112,17 +113,21 @@ def _dispatch(row: dict, correlation_id: str) -> dict:
 @ROUTES.add("POST", "/imbalance/signals/{id}/ack", CERT)
 def ack(req: Req):
     body = req.obj()
-    by = body.get("acknowledgedBy") or req.header("x-client-id") or "unknown"
+    by = str(body.get("acknowledgedBy") or req.header("x-client-id") or "unknown")
+    errors = Errors()  # acknowledgedBy maxSize 120 (the real controller leaves this ValidationException uncaught: 500)
+    errors.check(not too_long(by, 120), MAX_SIZE)
+    errors.raise_if_any()
     with db.tx() as conn:
         row = conn.execute("SELECT * FROM cp_imbalance_signals WHERE id = %s FOR UPDATE",
                            (req.path_params["id"],)).fetchone()
         if not row:
             raise ApiError(400, "Signal not found")
-        if not row["acknowledged"]:
+        if not row["acknowledged"]:  # ImbalanceService.acknowledge: the acknowledger becomes updatedBy
             now = dates.now()
             row = conn.execute("UPDATE cp_imbalance_signals SET acknowledged = true, acknowledged_by = %s,"
-                               " acknowledged_at = %s, dispatch_status = 'acknowledged', last_updated = %s"
-                               " WHERE id = %s RETURNING *", (str(by)[:120], now, now, row["id"])).fetchone()
+                               " acknowledged_at = %s, dispatch_status = 'acknowledged', updated_by = %s,"
+                               " updated_source = COALESCE(updated_source, 'ack'), last_updated = %s"
+                               " WHERE id = %s RETURNING *", (by, now, by, now, row["id"])).fetchone()
     return {"id": row["id"], "acknowledged": row["acknowledged"], "acknowledgedBy": row["acknowledged_by"],
             "acknowledgedAt": row["acknowledged_at"], "dispatchStatus": row["dispatch_status"],
             "updatedBy": row["updated_by"], "updatedSource": row["updated_source"]}

@@ -74,7 +74,7 @@ def _limits(conn, origin: str, target: str, action: dict) -> None:
     if not rel or not rel["limit_amount"] or rel["limit_amount"] <= 0:
         return
     rows = conn.execute(
-        "SELECT payload FROM cp_telemetry WHERE upper(event_type) = 'TRADER_PURCHASE'"
+        "SELECT payload FROM cp_telemetry WHERE event_type = 'TRADER_PURCHASE'"
         " AND payload::jsonb ->> 'originWhiteLabelId' = %s AND payload::jsonb ->> 'targetWhiteLabelId' = %s"
         " AND upper(payload::jsonb ->> 'status') IN ('CONFIRMED', 'PENDING')", (origin, target)).fetchall()
     total = sum((_event_amount(json.loads(r["payload"])) for r in rows), Decimal(0))

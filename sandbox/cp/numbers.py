@@ -15,8 +15,9 @@ def dec(value) -> Decimal | None:
 
 
 def integer(value) -> int | None:
+    """The integer part; None for a number of more than 19 digits (`"1e999999999"` is never expanded)."""
     number = dec(value)
-    return None if number is None else int(number)
+    return None if number is None or number.adjusted() > 18 else int(number)
 
 
 def money(value: Decimal | None) -> Decimal | None:

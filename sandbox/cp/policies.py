@@ -95,7 +95,8 @@ def get_policies(req: Req):
         if not row:
             raise not_found_empty()
         body = signed(policy_json(conn, row))
-        events.record(conn, row["white_label_id"], "POLICY_PACKAGE_SENT", {"signature": body["signature"]})
+        # payload {signature: <the signature's value>}, as GovernanceTelemetryService records it
+        events.record(conn, row["white_label_id"], "POLICY_PACKAGE_SENT", {"signature": body["signature"]["value"]})
     return json_response(body, headers=cache_headers())
 
 
@@ -223,5 +224,5 @@ def pull(req: Req):
         out = {"generatedAt": dates.now(), "count": len(items), "items": items}
         out["signature"] = sign(out)
         for item in items:
-            events.record(conn, item["whiteLabelId"], "POLICY_PACKAGE_SENT", {"signature": out["signature"]})
+            events.record(conn, item["whiteLabelId"], "POLICY_PACKAGE_SENT", {"signature": out["signature"]["value"]})
     return json_response(out, headers=cache_headers())

@@ -11,7 +11,18 @@ import psycopg
 from . import dates, db, events, export_policy
 from .policies import who
 from .signature import sign, signed
-from .validation import CUSTOM, IN_LIST, MAX_SIZE, MIN, NULLABLE, Errors, too_long
+from .validation import (
+    CUSTOM,
+    IN_LIST,
+    MAX_SIZE,
+    MIN,
+    NULLABLE,
+    Errors,
+    fits_integer,
+    fits_numeric,
+    out_of_column,
+    too_long,
+)
 from .web import CERT, ApiError, Req, Routes, not_found_empty, page
 
 ROUTES = Routes()
@@ -108,6 +119,8 @@ def _apply(body: dict, values: dict, errors: Errors) -> None:
         else:
             values["fx_rate"] = _decimal(fx)
             errors.check(values["fx_rate"] >= Decimal("0.000001"), MIN)
+            if not fits_numeric(values["fx_rate"], 18, 6):
+                raise out_of_column("fxRate", "cp_relationships.fx_rate numeric(18,6)")
     limit = _pick(body, "limitAmount", "imbalanceLimit", "imbalance_limit")
     if limit is not _MISSING:
         if limit is None:
@@ -115,6 +128,8 @@ def _apply(body: dict, values: dict, errors: Errors) -> None:
         else:
             values["limit_amount"] = _decimal(limit)
             errors.check(values["limit_amount"] >= 0, MIN)
+            if not fits_numeric(values["limit_amount"], 18, 2):
+                raise out_of_column("limitAmount", "cp_relationships.limit_amount numeric(18,2)")
     if body.get("status") is not None:
         values["status"] = str(body["status"]).strip().lower()
         errors.check(values["status"] in STATUSES, IN_LIST)
@@ -128,10 +143,14 @@ def _apply(body: dict, values: dict, errors: Errors) -> None:
     if amount is not _MISSING:
         values["manual_approval_above_amount"] = None if amount is None else _decimal(amount)
         errors.check(amount is None or values["manual_approval_above_amount"] >= 0, MIN)
+        if amount is not None and not fits_numeric(values["manual_approval_above_amount"], 18, 2):
+            raise out_of_column("manualApprovalAboveAmount", "cp_relationships.manual_approval_above_amount numeric(18,2)")
     qty = _pick(body, "manualApprovalAboveQty", "manual_approval_above_qty")
     if qty is not _MISSING:
         values["manual_approval_above_qty"] = None if qty is None else _integer(qty)
         errors.check(qty is None or values["manual_approval_above_qty"] >= 1, MIN)
+        if qty is not None and not fits_integer(values["manual_approval_above_qty"]):
+            raise out_of_column("manualApprovalAboveQty", "cp_relationships.manual_approval_above_qty integer")
     for keys, column in ((("manualApprovalOnFirstTrade", "manual_approval_on_first_trade"),
                           "manual_approval_on_first_trade"),
                          (("manualApprovalOnImbalance", "manual_approval_on_imbalance"),
@@ -214,7 +233,7 @@ def show_relationship(req: Req):
             raise not_found_empty()
         out = signed(rel_json(row))
         events.record(conn, row["source_id"], "RELATIONSHIP_PACKAGE_SENT",
-                         {"signature": out["signature"], "targetId": row["target_id"]})
+                         {"signature": out["signature"]["value"], "targetId": row["target_id"]})
     return out
 
 

@@ -7,7 +7,7 @@ import re
 from decimal import Decimal
 
 from . import dates, db
-from .numbers import dec, first, integer
+from .numbers import dec
 from .web import CERT, Req, Routes, page
 
 ROUTES = Routes()
@@ -21,56 +21,85 @@ def _wants_v2(req: Req) -> bool:
             or (req.q("mode") or "").lower() == "projection" or (req.q("useProjection") or "").lower() == "true")
 
 
-def _amount(status: str, price, requested, confirmed) -> Decimal:
-    qty = first(confirmed, requested) if status == "CONFIRMED" else first(requested, confirmed)
-    return price * qty if price is not None and qty is not None else Decimal(0)
+def _stats() -> dict:
+    return {"counts": dict.fromkeys(STATUSES, 0), "totals": {k: Decimal(0) for k in STATUSES},
+            "settled": {"count": 0, "total": Decimal(0)}, "lastTradeAt": None}
 
 
-def _trades_v1(since, until) -> list[tuple]:
-    rows = db.all("SELECT payload, event_timestamp FROM cp_telemetry WHERE upper(event_type) = 'TRADER_PURCHASE'")
-    out = []
-    for row in rows:
-        ts = row["event_timestamp"]
-        if (since and ts < since) or (until and ts > until):
+class _Filters:
+    """The trade filters of ReportService.buildTradeStats*: time window, wlId (either side), exporter/importer
+    (a pair in both directions when both are given)."""
+
+    def __init__(self, since, until, wl_id, exporter, importer):
+        self.since, self.until, self.wl_id, self.exporter, self.importer = since, until, wl_id, exporter, importer
+
+    def keeps(self, ts, src, dst) -> bool:
+        if (self.since and ts and ts < self.since) or (self.until and ts and ts > self.until):
+            return False
+        if not src or not dst or (self.wl_id and self.wl_id not in (src, dst)):
+            return False
+        if self.exporter and self.importer:
+            return (src, dst) in ((self.exporter, self.importer), (self.importer, self.exporter))
+        return not ((self.exporter and src != self.exporter) or (self.importer and dst != self.importer))
+
+
+def _add(stats: dict, key: tuple, status: str, price, qty, settled: bool, ts) -> None:
+    entry = stats.setdefault(key, _stats())
+    entry["counts"][status] = entry["counts"].get(status, 0) + 1
+    if price is not None and qty is not None:
+        entry["totals"][status] = entry["totals"].get(status, Decimal(0)) + price * qty
+        if settled:
+            entry["settled"]["count"] += 1
+            entry["settled"]["total"] += price * qty
+    if entry["lastTradeAt"] is None or (ts and ts > entry["lastTradeAt"]):
+        entry["lastTradeAt"] = ts
+
+
+def _from_telemetry(f: _Filters) -> dict:
+    stats: dict = {}
+    for row in db.all("SELECT payload, event_timestamp FROM cp_telemetry WHERE event_type = 'TRADER_PURCHASE'"):
+        try:
+            p = json.loads(row["payload"])
+        except ValueError:
             continue
-        p = json.loads(row["payload"])
+        if not isinstance(p, dict):
+            continue
+        src, dst, ts = p.get("originWhiteLabelId"), p.get("targetWhiteLabelId"), row["event_timestamp"]
+        src, dst = (None if v in (None, "") else str(v) for v in (src, dst))
+        if not f.keeps(ts, src, dst):
+            continue
         status = str(p.get("status") or "UNKNOWN").upper()
-        settled = str(p.get("settlementStatus") or "").upper() == "SETTLED" or \
-            str(p.get("eventName") or "").upper() == "TRADE_SETTLED"
-        out.append((p.get("originWhiteLabelId"), p.get("targetWhiteLabelId"), status,
-                    _amount(status, dec(p.get("unitPrice")), integer(p.get("requestedQuantity")),
-                            integer(p.get("confirmedQuantity"))), settled, ts))
-    return out
+        confirmed = dec(p.get("confirmedQuantity"))
+        qty = confirmed if status == "CONFIRMED" and confirmed is not None else dec(p.get("requestedQuantity"))
+        settled = str(p.get("eventName") or "").upper() == "TRADE_SETTLED" or \
+            str(p.get("settlementStatus") or "").upper() == "SETTLED"
+        _add(stats, (src, dst), status, dec(p.get("unitPrice")), qty, settled, ts)
+    return stats
 
 
-def _trades_v2(since, until) -> list[tuple]:
-    out = []
+def _from_projection(f: _Filters) -> dict:
+    stats: dict = {}
     for r in db.all("SELECT * FROM cp_trades"):
-        ts = r["last_event_timestamp"] or r["date_created"]
-        if (since and ts < since) or (until and ts > until):
+        ts = r["occurred_at"] or r["last_event_timestamp"] or r["date_created"]
+        if not f.keeps(ts, r["origin_white_label_id"], r["target_white_label_id"]):
             continue
         status = (r["status"] or "UNKNOWN").upper()
-        settled = r["settlement_status"] == "SETTLED" or r["event_name"] == "TRADE_SETTLED"
-        out.append((r["origin_white_label_id"], r["target_white_label_id"], status,
-                    _amount(status, r["unit_price"], r["requested_quantity"], r["confirmed_quantity"]), settled, ts))
-    return out
+        requested, confirmed = r["requested_quantity"], r["confirmed_quantity"]
+        qty = confirmed if status == "CONFIRMED" and confirmed is not None else (confirmed or requested)
+        settled = (r["event_name"] or "").upper() == "TRADE_SETTLED" or (r["settlement_status"] or "").upper() == "SETTLED"
+        _add(stats, (r["origin_white_label_id"], r["target_white_label_id"]), status, r["unit_price"],
+             None if qty is None else Decimal(qty), settled, ts)
+    return stats
 
 
-def _metrics(trades: list[tuple], src: str, dst: str) -> dict:
-    counts = dict.fromkeys(STATUSES, 0)
-    totals = {s: Decimal(0) for s in STATUSES}
-    settled = {"count": 0, "total": Decimal(0)}
-    last = None
-    for origin, target, status, amount, is_settled, ts in trades:
-        if origin != src or target != dst:
-            continue
-        counts[status] = counts.get(status, 0) + 1
-        totals[status] = totals.get(status, Decimal(0)) + amount
-        if is_settled:
-            settled["count"] += 1
-            settled["total"] += amount
-        last = ts if last is None or ts > last else last
-    return {"counts": counts, "totals": totals, "settled": settled, "lastTradeAt": last}
+def _trade_stats(f: _Filters, projection: bool) -> dict:
+    """Stats per (source, target): from the projection in v2 mode unless its *filtered* stats are empty, then
+    from telemetry (v1) — the report still says v2 (ReportService.buildTradeStats)."""
+    if projection:
+        stats = _from_projection(f)
+        if stats:
+            return stats
+    return _from_telemetry(f)
 
 
 def _rel(row: dict | None) -> dict | None:
@@ -105,19 +134,17 @@ def trade_balance(req: Req):
         if status and r["status"] != status:
             continue
         rels.append(r)
-    version = "v2" if _wants_v2(req) else "v1"
-    trades = _trades_v2(since, until) if version == "v2" else []
-    if version == "v2" and not trades:
-        version, trades = "v1", _trades_v1(since, until)
-    elif version == "v1":
-        trades = _trades_v1(since, until)
+    projection = _wants_v2(req)
+    stats = _trade_stats(_Filters(since, until, wl_id, exporter, importer), projection)
+    if not include_orphans:
+        stats = {k: v for k, v in stats.items() if k[0] in known and k[1] in known}
     pairs: dict[tuple, dict] = {}
     for r in rels:
         a, b = sorted((r["source_id"], r["target_id"]))
         pairs.setdefault((a, b), {})["aToB" if r["source_id"] == a else "bToA"] = r
     items = []
     for (a, b), found in pairs.items():
-        a_to_b, b_to_a = _metrics(trades, a, b), _metrics(trades, b, a)
+        a_to_b, b_to_a = stats.get((a, b)) or _stats(), stats.get((b, a)) or _stats()
         updated = max((x["last_updated"] for x in found.values()), default=None)
         last_trade = max((t for t in (a_to_b["lastTradeAt"], b_to_a["lastTradeAt"]) if t), default=None)
         exported, imported = a_to_b["totals"]["CONFIRMED"], b_to_a["totals"]["CONFIRMED"]
@@ -129,11 +156,7 @@ def trade_balance(req: Req):
                                  "balance": exported - imported},
                       "lastTradeAt": last_trade})
     items.sort(key=lambda i: i["lastUpdated"] or i["lastTradeAt"] or dates.now().min, reverse=True)
-    status_totals = dict.fromkeys(STATUSES, 0)
-    for item in items:
-        for side in item["tradeMetrics"].values():
-            for s in STATUSES:
-                status_totals[s] += side["counts"].get(s, 0)
+    status_totals = {k: sum(entry["counts"].get(k, 0) for entry in stats.values()) for k in STATUSES}
     totals = {"relationships": len(items),
               "active": sum(1 for r in rels if r["status"] == "active"),
               "blocked": sum(1 for r in rels if r["status"] == "blocked"),
@@ -142,5 +165,5 @@ def trade_balance(req: Req):
               "tradeStatusTotals": status_totals}
     return {"generatedAt": dates.now(),
             "filters": {"from": since, "to": until, "wlId": wl_id, "wlImporter": importer, "wlExporter": exporter,
-                        "reportVersion": version},
+                        "reportVersion": "v2" if projection else "v1"},
             "totals": totals, "count": len(items), "relationships": items[offset:offset + limit]}

@@ -11,6 +11,8 @@ import psycopg
 
 from . import dates, db, notifications, traders, trades
 from .events import TRADER_PURCHASE, occurred_at, trade_key
+from .numbers import dec
+from .validation import fits_integer, fits_numeric, out_of_column
 from .web import CERT, ApiError, Req, Routes, json_response, page
 
 ROUTES = Routes()
@@ -19,6 +21,18 @@ ROUTES = Routes()
 
 def _missing(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def check_trade_numbers(payload: dict, where: str) -> None:
+    """The numbers the projection stores must fit its columns (cp_trades.unit_price numeric(18,2), quantities
+    integer); the real CP fails on the database (500, batch rolled back), here 400 naming the field."""
+    price = dec(payload.get("unitPrice"))
+    if price is not None and not fits_numeric(price, 18, 2):
+        raise out_of_column(f"{where}.unitPrice", "cp_trades.unit_price numeric(18,2)")
+    for name in ("requestedQuantity", "confirmedQuantity"):
+        qty = dec(payload.get(name))
+        if qty is not None and not (qty.adjusted() <= 18 and fits_integer(int(qty))):
+            raise out_of_column(f"{where}.{name}", f"cp_trades.{name[:-8].lower()}_quantity integer")
 
 
 def missing_trade_fields(payload: dict) -> list[str]:
@@ -58,36 +72,38 @@ def _dedupe(event_type: str, wl_id: str, node: str, payload: dict, event_ts) -> 
 def ingest(req: Req):
     events = _events(req.json())
     prepared = []
-    for event in events:
+    for number, event in enumerate(events):
         wl_id = event.get("whiteLabelId")
         if _missing(wl_id):
             raise ApiError(400, "whiteLabelId is required on telemetry events")
         event_type = str(event.get("eventType") or "unspecified")
         payload = event.get("payload") if isinstance(event.get("payload"), dict) else {}
-        if event_type.upper() == TRADER_PURCHASE:
+        if event_type == TRADER_PURCHASE:  # case-sensitive, as in the real TelemetryIngestService
             missing = missing_trade_fields(payload)
             if missing:
                 raise ApiError(400, "TRADER_PURCHASE payload missing fields: " + ", ".join(missing))
-        prepared.append((str(wl_id), str(event.get("nodeId") or "unknown"), event_type, payload,
+            check_trade_numbers(payload, f"events[{number}].payload")
+        prepared.append((event, str(wl_id), str(event.get("nodeId") or "unknown"), event_type, payload,
                          dates.parse_flexible(event.get("eventTimestamp")) or dates.now()))
     stored = []
     try:
         with db.tx() as conn:
-            for wl_id, node, event_type, payload, ts in prepared:
-                stored.append(_store(conn, wl_id, node, event_type, payload, ts))
+            for event, wl_id, node, event_type, payload, ts in prepared:
+                stored.append(_store(conn, event, wl_id, node, event_type, payload, ts))
     except psycopg.errors.ForeignKeyViolation:
         # Real CP: DataIntegrityViolation → 500 HTML; the whole batch is rolled back.
         raise ApiError(500, "Unknown whiteLabelId on telemetry event (cp_telemetry foreign key); "
                             "batch rejected") from None
     except psycopg.errors.StringDataRightTruncation:
         raise ApiError(500, "Telemetry value too long (whiteLabelId <= 36, nodeId <= 100, "
-                            "eventType <= 120); batch rejected") from None
+                            "eventType <= 120, idempotencyKey <= 255); batch rejected") from None
     return json_response({"stored": stored}, 202)
 
 
-def _store(conn, wl_id: str, node: str, event_type: str, payload: dict, ts) -> dict:
-    is_trade = event_type.upper() == TRADER_PURCHASE
-    key, fingerprint = _dedupe(event_type, wl_id, node, payload, ts) if is_trade else (None, None)
+def _store(conn, event: dict, wl_id: str, node: str, event_type: str, payload: dict, ts) -> dict:
+    is_trade = event_type == TRADER_PURCHASE
+    own_key = None if _missing(payload.get("idempotencyKey")) else str(payload["idempotencyKey"])
+    key, fingerprint = _dedupe(event_type, wl_id, node, payload, ts) if is_trade else (own_key, None)
     event_id, now = str(uuid.uuid4()), dates.now()
     row = conn.execute(
         "INSERT INTO cp_telemetry (id, version, white_label_id, node_id, event_type, payload, event_timestamp,"
@@ -100,9 +116,9 @@ def _store(conn, wl_id: str, node: str, event_type: str, payload: dict, ts) -> d
                            (fingerprint,)).fetchone()
     else:
         if event_type.lower() == "trader.account.confirmed":
-            traders.confirm_from_telemetry(conn, wl_id, payload, ts)
+            traders.confirm_from_telemetry(conn, wl_id, event, ts)
         if is_trade:
-            trades.project(conn, payload, ts, key)
+            trades.project(conn, payload, ts)
             notifications.on_trade_event(conn, row["id"], payload)
     return {"id": row["id"], "eventType": row["event_type"], "receivedAt": row["date_created"]}
 

@@ -24,7 +24,7 @@ _list_cache: dict[tuple[str, str], tuple[float, dict]] = {}
 def find_event(conn, key: str, extra_where: str = "") -> dict | None:
     """The latest TRADER_PURCHASE event whose tradeId, externalTradeId or row id equals `key`."""
     return conn.execute(
-        "SELECT * FROM cp_telemetry WHERE upper(event_type) = 'TRADER_PURCHASE' AND"
+        "SELECT * FROM cp_telemetry WHERE event_type = 'TRADER_PURCHASE' AND"
         " (payload::jsonb ->> 'tradeId' = %s OR payload::jsonb ->> 'externalTradeId' = %s OR id = %s)"
         f" {extra_where} ORDER BY event_timestamp DESC, date_created DESC LIMIT 1", (key, key, key)).fetchone()
 
@@ -34,7 +34,7 @@ def _events_for(keys: list[str]) -> dict[str, dict]:
     if not keys:
         return {}
     rows = db.all(
-        "SELECT * FROM cp_telemetry WHERE upper(event_type) = 'TRADER_PURCHASE' AND"
+        "SELECT * FROM cp_telemetry WHERE event_type = 'TRADER_PURCHASE' AND"
         " (payload::jsonb ->> 'tradeId' = ANY(%s) OR payload::jsonb ->> 'externalTradeId' = ANY(%s))"
         " ORDER BY event_timestamp DESC, date_created DESC", (keys, keys))
     found: dict[str, dict] = {}
@@ -132,22 +132,25 @@ def build(event: dict, wls: dict, timeout=DETAILS_TIMEOUT, tokens_by_wl: dict | 
                      "clientPhone": first(_get(imp, "buyer", "cell"), _get(imp, "buyer", "phone")),
                      "price": first(_get(imp, "purchase", "unitPrice"), _get(imp, "purchase", "value"),
                                     _get(imp, "unitPrice"))},
-        # not part of the details answer; feeds `importerFinalPrice` of GET /trades items
-        "_importerFinalPrice": first(_get(imp, "finalPrice"), _get(imp, "purchase", "finalPrice")),
     }
 
 
-def list_fields(details: dict) -> dict:
-    """The enrichment fields of a `GET /trades` item (§8.4)."""
+def list_fields(details: dict, quantity) -> dict:
+    """The enrichment fields of a `GET /trades` item (§8.4), as TradeQueryService computes them: the sides'
+    prices from the details, and the operational totals = that price × the projection's quantity."""
     exporter, importer = details.get("exporter") or {}, details.get("importer") or {}
+    exporter_price, importer_price = dec(exporter.get("price")), dec(importer.get("price"))
     return {"offerName": details.get("offerName"),
             "exporterClientName": exporter.get("clientName"), "exporterClientPhone": exporter.get("clientPhone"),
             "importerClientName": importer.get("clientName"), "importerClientPhone": importer.get("clientPhone"),
-            "exporterPrice": exporter.get("price"), "importerPrice": importer.get("price"),
-            "importerFinalPrice": first(details.get("_importerFinalPrice"), importer.get("price")),
-            "exporterTotalValue": details.get("exporterTotalValue"),
-            "importerTotalValue": details.get("importerTotalValue"),
+            "exporterPrice": exporter_price, "importerPrice": importer_price, "importerFinalPrice": importer_price,
+            "exporterTotalValue": _times(exporter_price, quantity),
+            "importerTotalValue": _times(importer_price, quantity),
             "originOfferId": details.get("originOfferId"), "originalOfferUrl": details.get("originalOfferUrl")}
+
+
+def _times(price, quantity):
+    return None if price is None or quantity is None else price * quantity
 
 
 def enrich_many(keys: list[str], wls: dict) -> dict[str, dict]:

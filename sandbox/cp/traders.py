@@ -46,9 +46,10 @@ def upsert(conn, wl_id: str, body: dict, admin_id: str | None) -> dict:
     name = body.get("name")
     if name is None or not str(name).strip():
         raise ApiError(400, "Trader name is required")
+    name = str(name).strip()
     current = conn.execute("SELECT * FROM cp_trader_accounts WHERE white_label_id = %s FOR UPDATE",
                            (wl_id,)).fetchone()
-    email, phone = body.get("contactEmail"), body.get("contactPhone")
+    email, phone = (None if body.get(k) is None else str(body[k]).strip() for k in ("contactEmail", "contactPhone"))
     errors = Errors()
     creator = admin_id if admin_id is not None else body.get("createdByAdmin")
     for value, size in ((name, 120), (email, 150), (phone, 60), (creator, 120)):
@@ -56,8 +57,8 @@ def upsert(conn, wl_id: str, body: dict, admin_id: str | None) -> dict:
     errors.raise_if_any()
     now = dates.now()
     values = dict(
-        name=str(name), status=_status(body.get("status"), current and current["status"]),
-        contact_email=None if email is None else str(email), contact_phone=None if phone is None else str(phone),
+        name=name, status=_status(body.get("status"), current and current["status"]),
+        contact_email=email, contact_phone=phone,
         created_by_admin=admin_id if admin_id is not None else (
             None if body.get("createdByAdmin") is None else str(body["createdByAdmin"])),
         issued_at=dates.parse_flexible(body.get("issuedAt")) or now)
@@ -122,15 +123,19 @@ def sync(req: Req):
     if not isinstance(payload, dict) or payload.get("id") in (None, ""):
         raise _fail(422, "WL payload missing id")
     with db.tx() as conn:
-        row = upsert(conn, wl["id"], payload, req.header("x-admin-id"))
+        # TraderAccountController.sync: X-Admin-Id, else X-Client-Id (behind Traefik: proxy-mtls)
+        row = upsert(conn, wl["id"], payload, req.header("x-admin-id") or req.header("x-client-id"))
     return {"ok": True, "traderId": row["id"], "wlId": wl["id"]}
 
 
-def confirm_from_telemetry(conn, wl_id: str, payload: dict, event_ts) -> None:
-    """`trader.account.confirmed` (§5.4): set confirmedAt when the trader belongs to the event's WL."""
-    trader_id = payload.get("cpTraderId") or payload.get("traderId")
+def confirm_from_telemetry(conn, wl_id: str, event: dict, event_ts) -> None:
+    """`trader.account.confirmed` (§5.4): set confirmedAt when the trader belongs to the event's WL. As in the
+    real TraderAccountService.processTelemetry, `cpTraderId` | `traderId` and `confirmedAt` are read from the
+    event's top level (the ingest hands it the whole event), not from its payload."""
+    trader_id = event.get("cpTraderId") or event.get("traderId")
     if not trader_id:
         return
-    confirmed = dates.parse_flexible(payload.get("confirmedAt")) or event_ts
+    given = event.get("confirmedAt")
+    confirmed = event_ts if not given else (dates.parse_flexible(given) or dates.now())
     conn.execute("UPDATE cp_trader_accounts SET confirmed_at = %s, last_updated = %s"
                  " WHERE id = %s AND white_label_id = %s", (confirmed, dates.now(), str(trader_id), wl_id))

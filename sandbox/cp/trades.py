@@ -15,8 +15,9 @@ UPPER = {"status": "status", "settlementStatus": "settlement_status", "eventName
          "approvalMode": "approval_mode", "approvalPath": "approval_path", "pendingReason": "pending_reason"}
 
 
-def project(conn, payload: dict, event_ts, idempotency_key: str | None) -> None:
-    """Last write wins in ingest order; absent, null or zero values keep the previous value."""
+def project(conn, payload: dict, event_ts) -> None:
+    """Last write wins in ingest order; absent, null or zero values keep the previous value (the
+    idempotencyKey too: an event without one keeps the key of an earlier event, never the ingest's fallback)."""
     key = events.trade_key(payload)
     if key is None:
         return
@@ -40,19 +41,20 @@ def project(conn, payload: dict, event_ts, idempotency_key: str | None) -> None:
         qty = integer(payload.get(field))
         if qty:
             values[column] = qty
-    if idempotency_key:
-        values["idempotency_key"] = idempotency_key
-    values["occurred_at"] = events.occurred_at(payload, event_ts)
+    if truthy(payload.get("idempotencyKey")):
+        values["idempotency_key"] = str(payload["idempotencyKey"])
+    occurred = values["occurred_at"] = events.occurred_at(payload, event_ts)
     values["last_event_timestamp"] = event_ts
     status = values.get("status", row["status"])
     settlement = values.get("settlement_status", row["settlement_status"])
-    event_name = str(payload.get("eventName") or "").upper()
+    event_name = values.get("event_name", row["event_name"])
+    # derived timestamps, each set once, from the event's occurredAt (TradeProjectionService)
     if status == "CONFIRMED" and row["confirmed_at"] is None:
-        values["confirmed_at"] = dates.parse_flexible(payload.get("confirmedAt")) or event_ts
+        values["confirmed_at"] = occurred
     if (settlement == "SETTLED" or event_name == "TRADE_SETTLED") and row["settled_at"] is None:
-        values["settled_at"] = dates.parse_flexible(payload.get("settlementAt")) or event_ts
+        values["settled_at"] = occurred
     if (settlement == "REFUNDED" or event_name == "TRADE_REFUNDED") and row["refunded_at"] is None:
-        values["refunded_at"] = dates.parse_flexible(payload.get("settlementAt")) or event_ts
+        values["refunded_at"] = occurred
     values["last_updated"] = now
     sets = ", ".join(f"{k} = %s" for k in values)
     conn.execute(f"UPDATE cp_trades SET {sets}, version = version + 1 WHERE id = %s", (*values.values(), row["id"]))
@@ -86,7 +88,7 @@ def _in_range(value, low, high) -> bool:
 
 @ROUTES.add("GET", "/trades")  # no guard in the real CP (§12.20)
 def list_trades(req: Req):
-    limit, offset = page(req, 50, 200)
+    limit, offset = page(req, 50, 200, zero_means_default=False)  # TradeQueryService: limit 0 is 1
     since = dates.parse_offset(req.q("from", "dateStart", "dateStarts"))
     until = dates.parse_offset(req.q("to", "dateEnd", "dateEnds"))
     source, target = req.q("sourceId", "wlExporter"), req.q("targetId", "wlImporter")
@@ -111,7 +113,8 @@ def list_trades(req: Req):
     for row in candidates:
         item = _item(row, names)
         extra = enriched.get(row["trade_external_id"]) or {}
-        item.update(trade_details.list_fields(extra))
+        # the quantity of the operational totals: confirmedQuantity when truthy, else requestedQuantity
+        item.update(trade_details.list_fields(extra, row["confirmed_quantity"] or row["requested_quantity"]))
         items.append(item)
     if needs_all:
         if client is not None:
@@ -124,13 +127,13 @@ def list_trades(req: Req):
         items = items[offset:offset + limit]
     else:
         count = len(kept)
-    return {"items": items, "count": count, "limit": limit, "offset": offset}
+    return {"items": items, "count": count, "limit": limit, "offset": min(offset, count)}
 
 
 @ROUTES.add("POST", "/trades/backfill", CERT)
 def backfill(req: Req):
     maximum = req.qint("max")
-    sql = ("SELECT * FROM cp_telemetry WHERE upper(event_type) = 'TRADER_PURCHASE'"
+    sql = ("SELECT * FROM cp_telemetry WHERE event_type = 'TRADER_PURCHASE'"
            " ORDER BY event_timestamp, date_created")
     scanned = projected = skipped = 0
     with db.tx() as conn:
@@ -145,7 +148,7 @@ def backfill(req: Req):
             if not isinstance(payload, dict) or events.trade_key(payload) is None:
                 skipped += 1
                 continue
-            project(conn, payload, row["event_timestamp"], row["idempotency_key"])
+            project(conn, payload, row["event_timestamp"])
             projected += 1
         total = conn.execute("SELECT count(*) AS n FROM cp_trades").fetchone()["n"]
     return {"ok": True, "scanned": scanned, "projected": projected, "skipped": skipped, "totalTrades": total}

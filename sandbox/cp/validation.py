@@ -6,7 +6,9 @@ The real CP renders Grails' *default message templates* with the placeholders un
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
+from ..inputs import INT32_MAX, INT32_MIN
 from .web import ApiError
 
 UNIQUE = "Property [{0}] of class [{1}] with value [{2}] must be unique"
@@ -38,3 +40,17 @@ class Errors(list):
 
 def too_long(value, size: int) -> bool:
     return value is not None and len(str(value)) > size
+
+
+def fits_numeric(value: Decimal, precision: int, scale: int) -> bool:
+    """Whether the value can be stored in a numeric(precision, scale) column."""
+    return abs(value) < Decimal(10) ** (precision - scale) - Decimal(1).scaleb(-scale)
+
+
+def fits_integer(value: int) -> bool:
+    return INT32_MIN <= value <= INT32_MAX
+
+
+def out_of_column(field: str, column: str) -> ApiError:
+    """A number beyond its column: the real CP fails on the database (500); here 400 naming the field."""
+    return ApiError(400, f"{field} is out of range for {column}")

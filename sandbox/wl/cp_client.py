@@ -16,6 +16,7 @@ import httpx
 from .config import WLConfig
 
 log = logging.getLogger("xpory.core.controlplane")
+GATEWAY_TTL_S = 30.0  # how long a WL's gatewayUrl read from the CP is reused
 
 
 class CPError(Exception):
@@ -46,6 +47,7 @@ class CPClient:
         self._lock = threading.Lock()
         self._jwks: dict = {}
         self._jwks_at = 0.0
+        self._gateways: dict[str, tuple[float, str | None]] = {}
 
     # -- clients (built lazily: the PKI may appear after the process starts) -----------------
     def mtls(self) -> httpx.Client:
@@ -94,7 +96,18 @@ class CPClient:
         return r.json()
 
     def gateway_url(self, wl_id: str) -> str | None:
-        """The gatewayUrl the CP holds for a WL (`GET /wls/{id}`); None when the CP knows none."""
+        """The gatewayUrl the CP holds for a WL (`GET /wls/{id}`, kept for GATEWAY_TTL_S); None when the CP
+        knows none."""
+        with self._lock:
+            cached = self._gateways.get(wl_id)
+        if cached is not None and time.monotonic() - cached[0] < GATEWAY_TTL_S:
+            return cached[1]
+        url = self._fetch_gateway_url(wl_id)
+        with self._lock:
+            self._gateways[wl_id] = (time.monotonic(), url)
+        return url
+
+    def _fetch_gateway_url(self, wl_id: str) -> str | None:
         r = self._call("GET", f"/wls/{wl_id}", headers={"Accept": "application/json"})
         if r.status_code == 404:
             return None

@@ -118,10 +118,12 @@ def _purchase(request: Request, body: dict):
         text_field(body, name)
     scope = f"exporter-purchase:{requester}"
     replay = ledger.idem_begin(state.db, scope, key, ledger.request_hash(body))
+    callback = None if replay is not None else _importer_gateway(state, requester)
     if replay is not None:
         return JSONResponse(replay[1], status_code=replay[0], headers={"Idempotent-Replay": "true"})
     try:
-        status_code, answer, trade = _purchase_tx(state, requester, offer_id, quantity, expected, hold_id, key, body)
+        status_code, answer, trade = _purchase_tx(state, requester, offer_id, quantity, expected, hold_id, key, body,
+                                                  callback)
     except Exception:
         ledger.idem_abort(state.db, scope, key)
         raise
@@ -131,7 +133,16 @@ def _purchase(request: Request, body: dict):
     return JSONResponse(answer, status_code=status_code)
 
 
-def _purchase_tx(state, requester, offer_id, quantity, expected, hold_id, key, body):
+def _importer_gateway(state, importer: str) -> str | None:
+    """The importer's gatewayUrl as the CP holds it (None when the CP cannot tell now: looked up again at callback)."""
+    try:
+        return state.cp.gateway_url(importer)
+    except CPError as exc:
+        log.warning("importer gatewayUrl not known yet: %s", exc)
+        return None
+
+
+def _purchase_tx(state, requester, offer_id, quantity, expected, hold_id, key, body, callback):
     exporter = state.cfg.wl_id
     with state.db.tx() as conn:
         offer = conn.execute(
@@ -182,7 +193,7 @@ def _purchase_tx(state, requester, offer_id, quantity, expected, hold_id, key, b
              quantity if status == "CONFIRMED" else 0, unit_price, total,
              str(buyer.get("name") or "")[:200] or None, str(buyer.get("cell") or buyer.get("phone") or "")[:40] or None,
              body.get("clientBuyerMasked"), body.get("requesterTraderId"), offer["entity_id"], offer["entity_name"],
-             offer["entity_phone"], hold_id, key, None,  # a body's callbackUrl is never used (see _notify)
+             offer["entity_phone"], hold_id, key, callback,  # the CP's gatewayUrl, never the body's callbackUrl
              now() if status == "CONFIRMED" else None, now() if status == "CONFIRMED" else None)).fetchone()
         conn.execute("UPDATE offer SET stock = stock - %s, updated_at = now() WHERE id=%s", (quantity, offer_id))
         if hold_id:
@@ -296,7 +307,7 @@ def _notify(state, trade: dict) -> None:
     delay = 0.3
     for attempt in range(1, 7):
         try:
-            base = state.cp.gateway_url(trade["importer_wl_id"])
+            base = trade["callback_url"] or state.cp.gateway_url(trade["importer_wl_id"])
             if base is None:
                 _callback_status(state, trade, "NO_CALLBACK")
                 return

@@ -22,14 +22,14 @@ LONG = "x" * 5000                       # longer than every varchar of the schem
 HUGE = 10 ** 30                         # beyond bigint and numeric(18, x)
 NASTY_VALUES: list = [
     "\u0000", "a\u0000b", "\ud800", "x\udfffy", LONG, "²", "١٢٣", "NaN", "Infinity", "-1", "1e309",
-    str(HUGE), "-" + str(HUGE), HUGE, -HUGE, 2 ** 63, 2 ** 31, -1, 0, 1.5, 1e308, float("nan"), float("inf"),
+    str(HUGE), "-" + str(HUGE), HUGE, -HUGE, 2 ** 63, 10 ** 15, 2 ** 31, -1, 0, 1.5, 1e308, float("nan"), float("inf"),
     float("-inf"), True, None, {}, [], {"a": {"b": [1, {"c": "\u0000"}]}}, ["\u0000"], "", " ", "<b>x</b>",
     "' OR '1'='1", "a b/c?d#e%", "../../x",
 ]
 PATH_VALUES = ["%00", "a%00b", "%C2%B2", "%D9%A1%D9%A2", "9" * 40, "x" * 3000, "NaN", "-1", "%25", "a%20b",
                "%3F%23", "%ED%A0%80"]
 QUERY_VALUES = ["a%00b", "%C2%B2", "9" * 40, "-" + "9" * 40, "x" * 300, "NaN", "%ED%A0%80", "2026-13-45T99:99:99Z"]
-LEAF_VALUES = ["\u0000", "\ud800", float("nan"), HUGE, LONG, {"x": [1]}]
+LEAF_VALUES = ["\u0000", "\ud800", float("nan"), HUGE, LONG, {"x": [1]}, 10 ** 15]
 QUERY_NAMES = ["limit", "offset", "max", "from", "to", "status", "q", "search", "whiteLabelId", "eventType",
                "nodeId", "wlId", "wlExporter", "wlImporter", "sourceId", "targetId", "src", "dst", "minValue",
                "maxValue", "clientName", "version", "mode", "activeOnly", "includeOrphans", "signed",
@@ -67,6 +67,12 @@ def json_values(max_leaves: int = 6) -> st.SearchStrategy:
     return st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
                                                          st.dictionaries(st.text(max_size=8), inner, max_size=3)),
                         max_leaves=max_leaves)
+
+
+def _share(values: list, turn: int, count: int) -> list:
+    """`count` of `values`, starting at position `turn` (wrapping): successive turns cover the whole list."""
+    start = (turn * count) % len(values)
+    return (values * 2)[start:start + min(count, len(values))]
 
 
 def leaf_paths(body, prefix=()) -> list[tuple]:
@@ -169,28 +175,32 @@ class Probe:
                          content_type="application/json" if content is not None else None)
 
     def catalogue(self, routes: list[Route], light: bool = False) -> list[tuple]:
-        """The fixed part: for every route each raw body and each bad path parameter; unless `light`, also
-        bad query values and, in every leaf of the valid body, three of the leaf values (in turn)."""
-        jobs = []
+        """The fixed part. Every route gets raw bodies (POST/PUT) and bad path parameters, and unless `light` bad
+        query values and, in every leaf of its valid body, leaf values; each gets a share of each list, taken
+        in turn, so that across the routes every value is sent and one run stays within seconds."""
+        jobs, turn = [], 0
         for route in routes:
             url = _fill(route, route.good_params)
             good = json.dumps(route.good_body).encode() if route.good_body is not None else None
             ctype = "application/json" if good else None
             if route.method in ("POST", "PUT"):
                 jobs += [(f"body {label}", route.method, url, route.headers, raw, kind)
-                         for label, raw, kind in raw_bodies()]
+                         for label, raw, kind in _share(raw_bodies(), turn, 6)]
             for name in route.good_params:
-                for value in PATH_VALUES:
+                for value in _share(PATH_VALUES, turn, 5):
                     jobs.append((f"path {name}={value[:12]}", route.method,
                                  _fill(route, {**route.good_params, name: value}), route.headers, good, ctype))
+                turn += 1
+            turn += 1
             if light:
                 continue
-            for number, path in enumerate(leaf_paths(route.good_body)):
-                for value in (LEAF_VALUES * 2)[number % len(LEAF_VALUES):][:3]:
+            for path in leaf_paths(route.good_body):
+                for value in _share(LEAF_VALUES, turn, 2):
                     body = json.dumps(replaced(route.good_body, path, value)).encode()
                     jobs.append((f"body {'.'.join(map(str, path))}={str(value)[:12]!r}", route.method, url,
                                  route.headers, body, "application/json"))
-            for value in QUERY_VALUES:
+                turn += 1
+            for value in _share(QUERY_VALUES, turn, 4):
                 jobs.append((f"query *={value[:12]}", route.method,
                              url + "?" + "&".join(f"{n}={value}" for n in QUERY_NAMES), route.headers, good, ctype))
         return jobs
@@ -220,8 +230,13 @@ class Probe:
         return sum(1 for a in self.answers if a.status is None or a.status >= 500)
 
     def summary(self) -> str:
+        documented: dict = {}
+        for a in self.answers:
+            if a.status and a.status >= 500 and self.is_documented(a):
+                prefix = next(p for s, p in self.documented if a.status == s and (a.error or "").startswith(p))
+                documented[prefix] = documented.get(prefix, 0) + 1
         lines = [f"{self.name}: {len(self.answers)} inputs, {self.fivexx()} 5xx/transport errors, "
-                 f"{len(self.findings())} findings"]
+                 f"{len(self.findings())} findings; documented 5xx: {documented}"]
         seen = set()
         for a in self.findings():
             key = (a.method, a.url.split("?")[0][:60], a.status, (a.error or a.text)[:60])

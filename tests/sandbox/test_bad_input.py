@@ -31,7 +31,9 @@ from sandbox.cp.app import route_table  # noqa: E402
 from sandbox.wl.app import routes as wl_routes  # noqa: E402
 from sandbox.wl.storefront import build as build_storefront  # noqa: E402
 
-EXAMPLES = {"cp-admin": 100, "cp-mtls": 40, "exporter": 80, "importer": 80, "storefront": 40}
+# Hypothesis looks for a storage folder (platformdirs warns without XDG_RUNTIME_DIR); its database is off here.
+pytestmark = pytest.mark.filterwarnings("ignore::platformdirs.api.RuntimeDirWarning")
+EXAMPLES = {"cp-admin": 60, "cp-mtls": 25, "exporter": 40, "importer": 40, "storefront": 30}
 # 5xx that the contract (or sandbox/DIVERGENCES.md #2) documents for these inputs: (status, error prefix).
 CP_DOCUMENTED = [
     (500, "Unknown whiteLabelId on telemetry event"),    # §8.1: FK violation, batch rejected
@@ -120,7 +122,7 @@ def _check(probe: Probe, routes: list[Route], light: bool = False) -> None:
     _hypothesis(probe, routes, EXAMPLES[probe.name])
     if REPORT:
         print(f"\n{probe.summary()}\n  catalogue {middle - started:.1f} s, hypothesis {time.monotonic() - middle:.1f} s")
-    assert len(probe.answers) > len(jobs) + EXAMPLES[probe.name] // 2 > 100
+    assert len(probe.answers) > len(jobs) + EXAMPLES[probe.name] // 2 > 60
     assert probe.findings() == [], probe.summary()
 
 
