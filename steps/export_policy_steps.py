@@ -78,7 +78,8 @@ def step_import_with_scope(context, scope):
     Exemplo: Quando o importador importa as ofertas do exportador com um peer token novo de escopo "offers:sync"
     """
     s = context.session
-    context.world.import_result = runbook_steps.debug_import(s, runbook_steps.peer_token(s, scopes=(scope,)))
+    context.world.import_result = runbook_steps.debug_import(s, runbook_steps.peer_token(s, scopes=(scope,)),
+                                                             scopes=(scope,))
 
 
 @then("o importador não descobre mais do que o exportador exporta, e nada quando ele não exporta nada")

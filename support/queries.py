@@ -8,24 +8,28 @@ from collections.abc import Callable
 import httpx
 
 from . import wl_shapes, wl_sql
+from .database import Database
 from .expect import expect
 from .reset.tables import CP_TABLES, EXPORTER_TABLE_ENTRIES, EXPORTER_TABLES, IMPORTER_TABLE_ENTRIES, IMPORTER_TABLES
 from .session import Session
 
 
+def present_tables(db: Database, tables: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the tables of `tables` that exist in `db`, those that do not), each in the given order."""
+    rows = db.rows("SELECT t AS name, to_regclass(t) IS NOT NULL AS present FROM unnest(%s::text[]) "
+                   "WITH ORDINALITY AS u(t, n) ORDER BY n", (list(tables),))
+    return (tuple(r["name"] for r in rows if r["present"]), tuple(r["name"] for r in rows if not r["present"]))
+
+
 def cp_row_counts(session: Session, tables: tuple[str, ...] = CP_TABLES) -> dict[str, int]:
-    with session.db.cp.connect() as conn:
-        return {t: conn.execute(f"SELECT count(*) AS n FROM {t}").fetchone()["n"] for t in tables}
+    """Row count of each of `tables` that the CP has (a CP older than a table's migration lacks it)."""
+    present, _ = present_tables(session.db.cp, tables)
+    return session.db.cp.counts(present)
 
 
 def wl_row_counts(session: Session) -> dict[str, dict[str, int]]:
     session.stack_map.require(*EXPORTER_TABLE_ENTRIES, *IMPORTER_TABLE_ENTRIES)
-    out = {}
-    for name, db, tables in (("wl-01", session.db.exporter, EXPORTER_TABLES),
-                             ("wl-03", session.db.importer, IMPORTER_TABLES)):
-        with db.connect() as conn:
-            out[name] = {t: conn.execute(f"SELECT count(*) AS n FROM {t}").fetchone()["n"] for t in tables}
-    return out
+    return {"wl-01": session.db.exporter.counts(EXPORTER_TABLES), "wl-03": session.db.importer.counts(IMPORTER_TABLES)}
 
 
 # --- the CP snapshots (runbook step 4, read back) ---------------------------------------------------

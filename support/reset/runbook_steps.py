@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from .. import queries
 from ..errors import StackError
 from ..expect import expect
-from ..progress import waiting
 from ..session import Session
 from ..wait import WaitTimeout, until
 from .tables import CP_TABLES, EXPORTER_TABLES, IMPORTER_TABLES
@@ -29,19 +28,33 @@ BROAD_POLICY = {
 
 
 # --- step 1: CP --------------------------------------------------------------------------------
-def clean_cp(session: Session) -> None:
-    """TRUNCATE all 15 cp_* tables (the runbook's ten plus the five it misses)."""
-    session.db.check_destructive_allowed()
-    session.db.destructive(session.db.cp, f"TRUNCATE TABLE {', '.join(CP_TABLES)} RESTART IDENTITY CASCADE")
+def clean_cp(session: Session) -> tuple[str, ...]:
+    """TRUNCATE the 15 cp_* tables (the runbook's ten plus the five it misses) that this CP has; return
+    (and say, in the step's output) those it lacks: `cp_trades` only exists from a CP migration later
+    than the runbook (2026-03), so an older CP is cleaned without it instead of failing."""
+    db = session.db
+    db.check_destructive_allowed()
+    present, absent = queries.present_tables(db.cp, CP_TABLES)
+    db.destructive(db.cp, f"TRUNCATE TABLE {', '.join(present)} RESTART IDENTITY CASCADE")
+    if absent:
+        print(f"Tabelas cp_* que este CP não tem (não truncadas): {', '.join(absent)}")
     session.cp_admin.forget_token()
+    return absent
 
 
 def restart_cp(session: Session) -> None:
-    """`docker compose restart controlplane`, then wait until the bootstrap users log in again."""
+    """Restart the CP (the stack controller checks it really restarted), then wait until the bootstrap
+    MASTER logs in again, all within XPORY_CP_RESTART_TIMEOUT_SECONDS. A CP that does not come back is
+    a setup problem (StackError), not the product's failure."""
     session.stack.restart_cp()
-    until(lambda: session.cp_admin.login(session.config.admin_email, session.config.admin_password).status_code,
-          lambda status: status == 200, timeout=session.config.startup_timeout_seconds,
-          describe="login do MASTER de bootstrap após o restart do CP")
+    deadline = session.config.cp_restart_timeout_seconds
+    try:
+        until(lambda: session.cp_admin.login(session.config.admin_email, session.config.admin_password).status_code,
+              lambda status: status == 200, timeout=deadline,
+              describe="login do MASTER de bootstrap após o restart do CP")
+    except WaitTimeout as exc:
+        raise StackError(f"o CP reiniciou mas o MASTER de bootstrap ({session.config.admin_email}) não entrou em "
+                         f"{deadline:g}s (XPORY_CP_RESTART_TIMEOUT_SECONDS): {exc}") from None
 
 
 # --- step 2: WLs -------------------------------------------------------------------------------
@@ -195,9 +208,46 @@ def peer_token(session: Session, scopes=("offers:sync", "trader:purchase")) -> s
     return token
 
 
-def debug_import(session: Session, token: str) -> dict:
-    """The importer's debug import; remembers the exporter policy it ran under (`ResetState.imported_under`)."""
-    with waiting("o debug import do importador", session.config.import_timeout_seconds):
-        body = expect(session.importer.debug_import(token), 200, session, "debug import do importador")
+INVALID_TOKEN = "Invalid Control Plane token"
+STALE_WARNINGS = ("policy.stale", "relationships.stale")
+DEFAULT_SCOPES = ("offers:sync", "trader:purchase")
+
+
+def _stale(body: dict | None) -> list[str]:
+    return [w for w in ((body or {}).get("warnings") or []) if w in STALE_WARNINGS]
+
+
+def debug_import(session: Session, token: str, scopes: tuple[str, ...] = DEFAULT_SCOPES) -> dict:
+    """The importer's debug import, with the runbook's recovery notes (step 6), all within
+    XPORY_IMPORT_TIMEOUT_SECONDS: on `Invalid Control Plane token` a new peer token (same scopes) is
+    minted and the import runs again; warnings `policy.stale`/`relationships.stale` (the caches the reset
+    truncated, not refilled yet) mean it ran before the importer knew the CP's policy and relationships,
+    so it runs again until they clear. Remembers the exporter policy it ran under (`ResetState.imported_under`)."""
+    current = {"token": token, "body": None}
+
+    def attempt() -> dict | None:
+        response = session.importer.debug_import(current["token"])
+        if response.status_code != 200 and INVALID_TOKEN in response.text:
+            print(f"debug import: o importador respondeu '{INVALID_TOKEN}'; novo peer token (nota do runbook, passo 6)")
+            current["token"], current["body"] = peer_token(session, scopes), None
+            return None
+        current["body"] = expect(response, 200, session, "debug import do importador")
+        if _stale(current["body"]):
+            print(f"debug import: avisos {', '.join(_stale(current['body']))} logo após o reset; importando de novo "
+                  "(nota do runbook, passo 6)")
+        return current["body"]
+
+    timeout = session.config.import_timeout_seconds
+    try:
+        body = until(attempt, lambda answer: answer is not None and not _stale(answer), timeout=timeout,
+                     describe="o debug import do importador (sem token inválido nem caches vencidos)",
+                     fatal=(AssertionError, StackError),
+                     interval=0.5, max_interval=2.0)
+    except WaitTimeout:
+        if current["body"] is None:
+            raise AssertionError(f"o importador recusou ('{INVALID_TOKEN}') cada peer token novo por {timeout:g}s") from None
+        raise StackError(f"o debug import ainda avisa {', '.join(_stale(current['body']))} depois de {timeout:g}s "
+                         "(XPORY_IMPORT_TIMEOUT_SECONDS): o importador não repovoou os caches do CP "
+                         "(cp_policy_cache / cp_relationship_cache) após o reset.") from None
     session.reset_state.imported_under = queries.cached_policy(session)
     return body
