@@ -13,9 +13,9 @@ from support.journal import SETTING, skip_reason
 
 
 @pytest.fixture(scope="module")
-def without_opt_in(tmp_path_factory):
+def without_opt_in(tmp_path_factory, shared_runtime):
     folder = tmp_path_factory.mktemp("sem-opt-in")
-    env = clean_environ(XPORY_RUNTIME_DIR=str(folder / "runtime"), XPORY_REPORTS_DIR=str(folder / "reports"),
+    env = clean_environ(XPORY_RUNTIME_DIR=str(shared_runtime), XPORY_REPORTS_DIR=str(folder / "reports"),
                         **{SETTING: "false"})
     ran = run(["bash", str(REPO / ".ci" / "portao"), "--tags=@fora-do-runbook", "-f", "plain"], cwd=REPO, env=env)
     return folder, ran
@@ -47,7 +47,7 @@ def test_every_tagged_scenario_is_skipped_with_the_reason_and_the_gate_says_not_
     assert "== portão: não provado: nada falhou" in ran.stdout.splitlines()[-1]
 
 
-def test_nothing_ran_not_even_the_contexto(without_opt_in):
-    folder, ran = without_opt_in
+def test_nothing_ran_not_even_the_contexto(without_opt_in, shared_runtime):
+    _, ran = without_opt_in
     assert re.search(r"\n0 steps passed, 0 failed, \d+ skipped", ran.stdout)
-    assert not list((folder / "runtime").glob("alteracoes-pendentes/*.json"))
+    assert not list(shared_runtime.glob("alteracoes-pendentes/*.json"))  # nothing was journaled: nothing changed

@@ -41,9 +41,9 @@ def step_nothing(context):
 
 
 @pytest.fixture(scope="module")
-def partial_run(tmp_path_factory):
+def partial_run(tmp_path_factory, shared_runtime):
     folder = project(tmp_path_factory.mktemp("parcial"), FEATURE, STEPS)
-    env = clean_environ(XPORY_RUNTIME_DIR=str(folder / "runtime"), XPORY_REPORTS_DIR=str(folder / "reports"))
+    env = clean_environ(XPORY_RUNTIME_DIR=str(shared_runtime), XPORY_REPORTS_DIR=str(folder / "reports"))
     return folder, run(["bash", str(REPO / ".ci" / "portao")], cwd=folder, env=env, timeout=300)
 
 

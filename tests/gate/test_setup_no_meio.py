@@ -47,9 +47,9 @@ def step_nothing(context):
 
 
 @pytest.fixture(scope="module")
-def dying_run(tmp_path_factory):
+def dying_run(tmp_path_factory, shared_runtime):
     folder = project(tmp_path_factory.mktemp("morre"), FEATURE, STEPS)
-    env = clean_environ(XPORY_RUNTIME_DIR=str(folder / "runtime"), XPORY_REPORTS_DIR=str(folder / "reports"))
+    env = clean_environ(XPORY_RUNTIME_DIR=str(shared_runtime), XPORY_REPORTS_DIR=str(folder / "reports"))
     return folder, run(["bash", str(REPO / ".ci" / "portao")], cwd=folder, env=env, timeout=300)
 
 
