@@ -111,7 +111,7 @@ def step_admin_login(context):
     """
     c = context.session.config
     admin = _ui(context).admin
-    admin.login(c.admin_email, c.admin_password)
+    admin.log_in(c.admin_email, c.admin_password)
     assert_that(admin.signed_in_shows(c.admin_email, "MASTER"), equal_to(True), "a faixa do topo mostra o MASTER")
 
 
@@ -163,8 +163,8 @@ def step_admin_decide(context, reason):
           describe="o CP listar as duas compras como pendentes")
     admin.open_pending()
     context.world.pending_before = admin.pending_count()
-    admin.approve(approve_id)
-    admin.reject(reject_id, reason)
+    admin.approve_on_screen(approve_id)
+    admin.reject_on_screen(reject_id, reason)
     context.world.approved_purchase, context.world.rejected_purchase = context.world.purchases[:2]
 
 
@@ -219,7 +219,7 @@ def _assert_notifications_match_api(context) -> list[dict]:
     for index, item in enumerate(items):
         assert_that(contains_words(shown[index], item["title"]) and contains_words(shown[index], item["message"]),
                     equal_to(True), f"item {index} da tela {shown[index]!r} × API {item['title']!r} {item['message']!r}")
-    assert_that(admin.unread_count(), equal_to(unread))
+    assert_that(admin.unread_counter(), equal_to(unread))
     return items
 
 

@@ -18,6 +18,7 @@ import psycopg
 from . import config as config_module
 from . import journal, progress, redaction, reports, run_outcome
 from .errors import SuiteSetupError
+from .readiness import plan as readiness
 from .session import open_session
 from .world import World
 
@@ -54,6 +55,19 @@ def before_all(context) -> None:
     _open_journal(session)
     print(f"Stack: {session.stack.describe()} pronta em {time.perf_counter() - started:.2f}s "
           f"(perfil {session.config.perfil})", file=sys.stderr)
+    _check_readiness(context, session)
+
+
+def _check_readiness(context, session) -> None:
+    """The stack map against the live stack, for the entries the selected scenarios need; one table per
+    feature (-D prontidao=completa: every entry, not only those that are not ready)."""
+    started = time.perf_counter()
+    full = context.config.userdata.get("prontidao", "") == "completa"
+    try:
+        readiness.check(session, context._runner, context.config, full=full)
+    except (SuiteSetupError, psycopg.Error) as exc:
+        _abort(session.masker.text(f"o teste de prontidão do mapa da stack não pôde ler a stack: {exc}"), session.config)
+    print(f"Prontidão verificada em {time.perf_counter() - started:.2f}s", file=sys.stderr)
 
 
 def _open_journal(session) -> None:
@@ -76,6 +90,11 @@ def before_scenario(context, scenario) -> None:
     if journal.TAG in scenario.effective_tags and not context.session.journal.allowed:
         run_outcome.skip_not_proven(context, scenario, journal.skip_reason())
         return
+    unready = readiness.skip_reason(context.session, scenario)
+    if unready is not None:  # it needs a map entry that is unknown or diverges from this stack: not proven
+        run_outcome.skip_not_proven(context, scenario, unready)
+        return
+    readiness.begin(context.session, scenario)
     if "ui" in scenario.effective_tags:  # a fresh browser context + page (the browser starts once, lazily)
         from .ui.browser import runner_for
 
@@ -106,6 +125,7 @@ def after_step(context, step) -> None:
 
 def after_scenario(context, scenario) -> None:
     session = context.session
+    readiness.end(session)
     try:
         session.journal.end_scenario()  # what the scenario changed beyond the runbook goes back now
     except (SuiteSetupError, psycopg.Error) as exc:

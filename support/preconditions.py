@@ -16,9 +16,8 @@ def low_balance(session: Session, offer_id: int) -> Callable[[], None]:
     that column, else zero (below any price). Returns the undo."""
     c, db = session.config, session.db
     before = xbalance(session)
-    low = Decimal("0")
-    if session.stack_map.optional("wl.importer.imported_offer.unit_price") is not None:
-        low = max(low, wl_sql.imported_unit_price(session, offer_id) - Decimal("0.01"))
+    price = wl_sql.imported_unit_price(session, offer_id)
+    low = Decimal("0") if price is None else max(Decimal("0"), price - Decimal("0.01"))
     db.destructive(db.importer, "UPDATE xbalance SET value=%s WHERE id=%s", (low, c.buyer_xbalance_id))
     return lambda: db.destructive(db.importer, "UPDATE xbalance SET value=%s WHERE id=%s", (before, c.buyer_xbalance_id))
 

@@ -129,6 +129,9 @@ def imported_offer_count(session: Session) -> int:
 
 
 def debug_import_with(session: Session, token: str) -> httpx.Response:
+    """The importer's debug import with `token`; its refusal is then read by the map's error key (so the
+    scenario needs it: declared here, where the WL's answer is produced)."""
+    session.stack_map.require("wl.importer.error.key")
     return session.importer.debug_import(token)
 
 
@@ -137,7 +140,9 @@ PURCHASE_ACTIONS = ("listar as compras pendentes", "fazer o preflight de uma com
 
 
 def exporter_purchase_call(session: Session, action: str, token: str) -> httpx.Response:
+    """A purchase call at the exporter; its refusal is read by the map's error key (declared here)."""
     c = session.config
+    session.stack_map.require("wl.exporter.error.key")
     if action == "listar as compras pendentes":
         return session.exporter.pending_purchases(token)
     if action == "fazer o preflight de uma compra":

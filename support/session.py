@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .config import Config
 from .cp_admin import CpAdminApi
@@ -39,6 +40,8 @@ class Session:
     extra_clients: list = field(default_factory=list)
     # what the suite knows of the stack's state during the run (support/reset/state.py documents it)
     reset_state: ResetState = field(default_factory=ResetState)
+    # the readiness plan made in before_all: each selected scenario's map needs (support/readiness/plan.py)
+    readiness: Any = None
 
     @property
     def reports_dir(self) -> Path:

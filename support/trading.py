@@ -106,7 +106,7 @@ def buy(session: Session, offer_id: int, account_id: int | None = None, token: s
     response = session.importer.buy_offer(account_id or c.buyer_account_id, token or c.buyer_token, offer_id,
                                           quantity)
     body = expect(response, (200, 201, 400, 401, 403, 409, 422), session, f"buy-offer da oferta {offer_id}")
-    return Purchase(offer_id, response.status_code, body if isinstance(body, dict) else {}, session.stack_map)
+    return wl_shapes.purchase(session, offer_id, response.status_code, body if isinstance(body, dict) else {})
 
 
 def exporter_trades(session: Session, purchases: Iterable[Purchase]) -> dict[str, str]:

@@ -177,24 +177,15 @@ def refused_without_data(session, body: Any) -> list[str]:
 # --- the importer's purchases ---------------------------------------------------------------------------
 @dataclass
 class Purchase:
-    """An answer of POST /api/v1/buy-offer: `ok`, `status` and `msg` are the runbook's keys; the trade ids
-    and the total come from the map (read when a step asks for them)."""
+    """An answer of POST /api/v1/buy-offer: `ok`, `status` and `msg` (the runbook's keys); the trade ids
+    and the total, through the map, only when a step asks for them (a refused purchase has none)."""
     offer_id: int
     http_status: int
     body: dict
+    ok: Any
+    status: Any
+    msg: str
     stack_map: StackMap = field(repr=False, compare=False)
-
-    @property
-    def ok(self) -> Any:
-        return dig(self.body, self.stack_map.name("wl.importer.buy_offer.ok"))
-
-    @property
-    def status(self) -> Any:
-        return dig(self.body, self.stack_map.name("wl.importer.buy_offer.status"))
-
-    @property
-    def msg(self) -> str:
-        return str(dig(self.body, self.stack_map.name("wl.importer.buy_offer.msg")) or "")
 
     @property
     def importer_trade_id(self) -> str | None:
@@ -210,6 +201,13 @@ class Purchase:
 
     def __repr__(self) -> str:  # World.dump shows the answer itself
         return f"<compra da oferta {self.offer_id}: HTTP {self.http_status} {self.body}>"
+
+
+def purchase(session, offer_id: int, http_status: int, body: dict) -> Purchase:
+    m = session.stack_map
+    return Purchase(offer_id, http_status, body, ok=dig(body, m.name("wl.importer.buy_offer.ok")),
+                    status=dig(body, m.name("wl.importer.buy_offer.status")),
+                    msg=str(dig(body, m.name("wl.importer.buy_offer.msg")) or ""), stack_map=m)
 
 
 def checkout_request(session, *, hold_id: str | None, account_id: int, token: str, quantity: int) -> dict:
@@ -244,9 +242,13 @@ def checkout_succeeded(session, body: dict) -> tuple[Any, Any]:
 
 
 def wl_error(session, response: httpx.Response, side: str) -> str | None:
-    """The error message of a WL's error answer (`side`: "exporter" | "importer"), by the map's key."""
+    """The error message of a WL's error answer (`side`: "exporter" | "importer"), by the map's key. The
+    code that calls the WL requires the key (support.security): here it is only read, so a scenario
+    that checks only the CP's errors does not need the WLs'."""
     m = session.stack_map
-    key = m.name("wl.exporter.error.key") if side == "exporter" else m.name("wl.importer.error.key")
+    key = m.optional("wl.exporter.error.key") if side == "exporter" else m.optional("wl.importer.error.key")
+    if key is None:
+        raise AssertionError(f"o mapa não sabe a chave de erro do WL ({side}): declare-a onde a chamada é feita")
     try:
         body = response.json()
     except ValueError:

@@ -110,11 +110,15 @@ def imported_offers(session, offer_ids: list[int] | None = None) -> list[Importe
             for r in rows]
 
 
-def imported_unit_price(session, offer_id: int) -> Decimal:
+def imported_unit_price(session, offer_id: int) -> Decimal | None:
+    """The imported price of an offer, or None when the map does not know that column."""
     m = session.stack_map
-    table, offer, price = _names(m, "wl.importer.imported_offer.table", "wl.importer.imported_offer.offer_id",
-                                 "wl.importer.imported_offer.unit_price")
-    return Decimal(str(session.db.importer.scalar(f"SELECT {price} AS preco FROM {table} WHERE {offer}=%s", (offer_id,))))
+    price = m.optional("wl.importer.imported_offer.unit_price")
+    if price is None:
+        return None
+    table, offer = _names(m, "wl.importer.imported_offer.table", "wl.importer.imported_offer.offer_id")
+    return Decimal(str(session.db.importer.scalar(f"SELECT {q(price)} AS preco FROM {table} WHERE {offer}=%s",
+                                                  (offer_id,))))
 
 
 def importer_trades_for_hold(session, hold_id: str) -> int:

@@ -27,26 +27,26 @@ class AdminUi:
             return container.get_by_role(element.role)
         return container.get_by_role(element.role, name=pattern(wanted, exact=True))
 
-    def _el(self, entry: str, container=None, name: str | None = None):
+    def _admin_el(self, entry: str, container=None, name: str | None = None):
         return self.by(self.page if container is None else container, self.map.element(entry), name)
 
     # --- session and navigation ----------------------------------------------------------------
-    def login(self, email: str, password: str) -> None:
+    def log_in(self, email: str, password: str) -> None:
         """The login form; fails unless the trades page opens."""
         self.page.goto(self.base_url)
-        self._el("ui.admin.login.email").fill(email)
-        self._el("ui.admin.login.password").fill(password)
-        self._el("ui.admin.login.submit").click()
+        self._admin_el("ui.admin.login.email").fill(email)
+        self._admin_el("ui.admin.login.password").fill(password)
+        self._admin_el("ui.admin.login.submit").click()
         self.trades_heading().wait_for()
 
     def _open(self, route_entry: str, heading_entry: str, query: str = ""):
         self.page.goto(urljoin(self.base_url, self.map.value(route_entry)) + query)
-        heading = self._el(heading_entry)
+        heading = self._admin_el(heading_entry)
         heading.wait_for()
         return heading
 
     def trades_heading(self):
-        return self._el("ui.admin.heading.trades")
+        return self._admin_el("ui.admin.heading.trades")
 
     def open_trades(self, query: str = "") -> None:
         self._open("ui.admin.route.trades", "ui.admin.heading.trades", query)
@@ -86,7 +86,7 @@ class AdminUi:
 
     # --- tables ---------------------------------------------------------------------------------
     def _table(self, entry: str):
-        table = self._el(entry)
+        table = self._admin_el(entry)
         table.wait_for()
         self._settled(table)
         return table
@@ -116,13 +116,13 @@ class AdminUi:
         return self.cell(table, row.first, self.map.element("ui.admin.trades.status_column"))
 
     def refresh_trades(self) -> None:
-        self._el("ui.admin.trades.refresh").click()
+        self._admin_el("ui.admin.trades.refresh").click()
         self.trades_table()
 
     def open_trade_details(self, trade_id: str):
         row = self.row(self.trades_table(), trade_id)
-        self._el("ui.admin.trades.details", row).click()
-        dialog = self._el("ui.admin.details.dialog")
+        self._admin_el("ui.admin.trades.details", row).click()
+        dialog = self._admin_el("ui.admin.details.dialog")
         dialog.wait_for()
         self._settled(dialog)
         return dialog
@@ -151,30 +151,30 @@ class AdminUi:
     def pending_table(self):
         return self._table("ui.admin.pending.table")
 
-    def approve(self, trade_id: str) -> None:
+    def approve_on_screen(self, trade_id: str) -> None:
         row = self.row(self.pending_table(), trade_id)
-        self._el("ui.admin.pending.approve", row).click()
+        self._admin_el("ui.admin.pending.approve", row).click()
         self._decided(trade_id, self.map.value("ui.admin.pending.approved_word"))
 
-    def reject(self, trade_id: str, reason: str) -> None:
+    def reject_on_screen(self, trade_id: str, reason: str) -> None:
         row = self.row(self.pending_table(), trade_id)
-        self._el("ui.admin.pending.reject", row).click()
-        dialog = self._el("ui.admin.pending.reject_dialog")
-        self._el("ui.admin.pending.reject_reason", dialog).fill(reason)
-        self._el("ui.admin.pending.reject_confirm", dialog).click()
+        self._admin_el("ui.admin.pending.reject", row).click()
+        dialog = self._admin_el("ui.admin.pending.reject_dialog")
+        self._admin_el("ui.admin.pending.reject_reason", dialog).fill(reason)
+        self._admin_el("ui.admin.pending.reject_confirm", dialog).click()
         self._decided(trade_id, self.map.value("ui.admin.pending.rejected_word"))
 
     def _decided(self, trade_id: str, word: str) -> None:
         """Wait for the page's answer to a decision: its notice, or an error (raised with its text)."""
-        toast = self._el("ui.admin.pending.toast").filter(has_text=trade_id).filter(has_text=pattern(word))
-        alert = self._el("ui.admin.pending.error").filter(has_text=trade_id)
+        toast = self._admin_el("ui.admin.pending.toast").filter(has_text=trade_id).filter(has_text=pattern(word))
+        alert = self._admin_el("ui.admin.pending.error").filter(has_text=trade_id)
         toast.or_(alert).first.wait_for()
         if alert.count():
             raise AssertionError(f"a tela recusou a decisão: {alert.first.inner_text()}")
 
     # --- Notificações --------------------------------------------------------------------------
     def notifications_list(self):
-        listing = self._el("ui.admin.notifications.list")
+        listing = self._admin_el("ui.admin.notifications.list")
         listing.wait_for()
         self._settled(listing)
         return listing
@@ -184,13 +184,13 @@ class AdminUi:
         links = self.notifications_list().get_by_role(item.role)
         return links.filter(has_text=pattern(title)) if title else links
 
-    def unread_count(self) -> int:
+    def unread_counter(self) -> int:
         counter = self.page.get_by_text(self.map.template_pattern("ui.admin.notifications.unread"))
         counter.wait_for()
         return int(number(counter.inner_text()))
 
     def refresh_notifications(self) -> None:
-        self._el("ui.admin.notifications.refresh").click()
+        self._admin_el("ui.admin.notifications.refresh").click()
         self.notifications_list()
 
     def open_notification(self, title: str) -> None:
@@ -202,7 +202,7 @@ class AdminUi:
     # --- Balança comercial ---------------------------------------------------------------------
     def _choose(self, entry: str, option: str) -> None:
         """Pick `option` in a WL selector: a native <select>, or a custom combobox with a listbox."""
-        selector = self._el(entry)
+        selector = self._admin_el(entry)
         if self.map.value("ui.admin.balance.select_style") == "nativo":
             selector.select_option(label=option)  # waits for the option (destinations load after the origin)
             return
@@ -212,7 +212,7 @@ class AdminUi:
     def search_balance(self, origin_name: str, destination_name: str) -> None:
         self._choose("ui.admin.balance.origin", origin_name)
         self._choose("ui.admin.balance.destination", destination_name)
-        self._el("ui.admin.balance.search").click()
+        self._admin_el("ui.admin.balance.search").click()
         label = self.map.value("ui.admin.balance.label.confirmed")
         self.page.get_by_role("term").filter(has_text=pattern(label, exact=True)).wait_for()
 
@@ -231,14 +231,14 @@ class AdminUi:
         row_text = self.map.template_pattern("ui.admin.relationships.row", anchored=False, origem=origin_name,
                                              destino=destination_name)
         row = self.relationships_table().get_by_role("row").filter(has_text=row_text)
-        self._el("ui.admin.relationships.edit", row).click()
-        dialog = self._el("ui.admin.relationships.edit_dialog")
+        self._admin_el("ui.admin.relationships.edit", row).click()
+        dialog = self._admin_el("ui.admin.relationships.edit_dialog")
         dialog.wait_for()
         return dialog
 
     def _section(self, dialog, section: str):
         entry = {"Categorias": "ui.admin.relationships.categories", "Entidades": "ui.admin.relationships.entities"}
-        return self._el(entry[section], dialog)
+        return self._admin_el(entry[section], dialog)
 
     def snapshot_item(self, dialog, section: str, name: str) -> tuple[str, int]:
         """The item named "<name> <count>" (the map's template) in the dialog's section `section`
@@ -255,4 +255,4 @@ class AdminUi:
         return label, int(match.group(1))
 
     def search_categories(self, dialog, term: str) -> None:
-        self._el("ui.admin.relationships.category_search", self._section(dialog, "Categorias")).fill(term)
+        self._admin_el("ui.admin.relationships.category_search", self._section(dialog, "Categorias")).fill(term)

@@ -220,6 +220,13 @@ class BrowserRunner:
         context.tracing.start(screenshots=True, snapshots=True, sources=False)
         return UiScenario(context, context.new_page(), self.config, self.stack_map)
 
+    def new_probe_context(self):
+        """A plain context (no trace) for the readiness probes, with the profile's UI timeout."""
+        self.start()
+        context = self._browser.new_context(locale="pt-BR", viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(self.config.ui_timeout_seconds * 1000)
+        return context
+
     def close(self) -> None:
         browser, playwright = self._browser, self._playwright
         self._browser = self._playwright = None

@@ -17,7 +17,7 @@ class Storefront:
         self.base_url = base_url.rstrip("/")
         self.map = stack_map
 
-    def _el(self, entry: str, container=None):
+    def _store_el(self, entry: str, container=None):
         return AdminUi.by(self.page if container is None else container, self.map.element(entry))
 
     def url(self, path: str) -> str:
@@ -28,9 +28,9 @@ class Storefront:
         """The sign-in form (account, token, submit); fails unless the page then names the account."""
         page = self.page
         page.goto(self.url(self.map.value("ui.store.route.sign_in")))
-        self._el("ui.store.sign_in.account").fill(str(account_id))
-        self._el("ui.store.sign_in.token").fill(token)
-        self._el("ui.store.sign_in.submit").click()
+        self._store_el("ui.store.sign_in.account").fill(str(account_id))
+        self._store_el("ui.store.sign_in.token").fill(token)
+        self._store_el("ui.store.sign_in.submit").click()
         page.wait_for_load_state()
         self.signed_in_as(account_id).wait_for(state="visible")
 
@@ -44,17 +44,17 @@ class Storefront:
         self.buy_button().wait_for(state="visible")
 
     def buy_button(self):
-        return self._el("ui.store.offer.buy")
+        return self._store_el("ui.store.offer.buy")
 
     def buy(self) -> None:
         self.buy_button().click()
 
     def price_dialog(self):
-        return self._el("ui.store.offer.price_dialog")
+        return self._store_el("ui.store.offer.price_dialog")
 
     def alert(self, text: str):
         """A visible alert holding `text` (accent-tolerant)."""
-        return self._el("ui.store.offer.alert").filter(has_text=pattern(text))
+        return self._store_el("ui.store.offer.alert").filter(has_text=pattern(text))
 
     def mark_document(self) -> str:
         """Leave a mark on the current document (a new document after a reload does not have it)."""
@@ -80,7 +80,7 @@ class Storefront:
         page.on("framenavigated", on_navigated)
         try:
             with page.expect_event("load"):
-                self._el("ui.store.offer.reload", self.price_dialog()).click()
+                self._store_el("ui.store.offer.reload", self.price_dialog()).click()
         finally:
             page.remove_listener("framenavigated", on_navigated)
         return {"navigations": navigations, "mark_before": mark, "mark_after": self.document_mark(),
