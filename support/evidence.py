@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+import unicodedata
 from pathlib import Path
 
 from . import allure_report
@@ -23,12 +24,23 @@ _IMAGES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 _MAX_INLINE_IMAGE = 5 * 1024 * 1024
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")[:80] or "cenario"
+def slug(text: str, limit: int = 80) -> str:
+    """A folder-safe, readable form of `text`: accents dropped (cenário -> cenario), the rest to "-"."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", plain).strip("-")[:limit].strip("-") or "cenario"
+
+
+def evidence_name(scenario) -> str:
+    """One folder name per scenario of a run, unique and readable: the feature file, the scenario's line
+    (an outline's example row has its own line) and the start of its name, e.g.
+    `trades-L23-Aprovacoes-e-rejeicoes-no-exportador` — long names are cut, the file and line keep it unique."""
+    feature = Path(getattr(scenario.feature, "filename", "") or "funcionalidade").stem
+    line = getattr(getattr(scenario, "location", None), "line", None) or getattr(scenario, "line", 0)
+    return f"{slug(feature, 40)}-L{line}-{slug(scenario.name, 60)}"
 
 
 def evidence_dir(session, scenario) -> Path:
-    path = session.reports_dir / "evidencias" / slug(f"{scenario.feature.name}-{scenario.name}")
+    path = session.reports_dir / "evidencias" / evidence_name(scenario)
     path.mkdir(parents=True, exist_ok=True)
     return path
 

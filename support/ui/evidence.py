@@ -1,6 +1,6 @@
 """The end of a `@ui` scenario: stop its trace and close its browser context; when the scenario
 failed, keep a screenshot (`screenshot.png`) and the Playwright trace (`trace.zip`) under
-`<reports>/evidencias/<feature-scenario>/` and attach them to the scenario.
+`<reports>/evidencias/<feature-file>-L<line>-<scenario>/` (support.evidence.evidence_name) and attach them to the scenario.
 
 File names are fixed (no value from the scenario's data) and the attached note is masked. The trace
 records what the browser typed and sent (the admin password, the QA token, the admin JWT on every API
