@@ -75,6 +75,7 @@ def test_the_reports_and_the_evidence_are_written_and_nothing_ran_after(dying_ru
     assert cases["Um cenário que não chega a rodar"].get("status") == "untested"
     assert (folder / "reports" / "relatorio.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     evidence = [p.name for p in (folder / "reports" / "evidencias").iterdir()]
-    assert evidence == ["Um-processo-da-stack-morre-no-meio-O-CP-morre-durante-um-passo"]
+    line = next(n for n, text in enumerate(FEATURE.splitlines(), 1) if "Cenário: O CP morre durante um passo" in text)
+    assert evidence == [f"teste-L{line}-O-CP-morre-durante-um-passo"]
     http_log = (folder / "reports" / "evidencias" / evidence[0] / "http.log").read_text()
     assert "POST https://localhost:" in http_log and "/admin/api/auth/login" in http_log
