@@ -149,10 +149,12 @@ def test_timings_hold_every_scenario_once(parallel_run):
 
 def test_the_failing_scenarios_evidence_is_in_the_main_folder_and_linked(parallel_run):
     folder, _ = parallel_run
-    evidence = folder / "reports" / "evidencias" / "Parte-A-A2-falha-com-um-segredo"
+    line = next(n for n, text in enumerate(FEATURES["a.feature"].splitlines(), 1) if "A2 falha" in text)
+    name = f"a-L{line}-A2-falha-com-um-segredo"  # support.evidence.evidence_name: file, line, scenario
+    evidence = folder / "reports" / "evidencias" / name
     assert (evidence / "http.log").is_file() and (evidence / "world.json").is_file()
     html = (folder / "reports" / "relatorio.html").read_text(encoding="utf-8")
-    assert 'href="evidencias/Parte-A-A2-falha-com-um-segredo"' in html
+    assert f'href="evidencias/{name}"' in html
 
 
 def test_no_secret_in_the_merged_reports(parallel_run):
