@@ -71,7 +71,10 @@ class Prober:
         seen.mark(name, found, f"{'mostra' if found else 'não mostra'} o texto {self.map.entry(name).value!r}")
 
     def check(self, seen: PageSeen, names: list[str]) -> None:
+        """Look for each known entry of `names` on the page (an unknown one has nothing to look for)."""
         for name in names:
+            if not self.map.entry(name).known:
+                continue
             kind = self.map.entry(name).fact.kind
             if kind == "element":
                 self.element(seen, name)
@@ -79,13 +82,19 @@ class Prober:
                 self.template(seen, name)
 
     def visit(self, title: str, url: str, heading: str | None) -> PageSeen:
+        """Open `url` and wait for the page: its heading when the map knows it, else the network to settle."""
         seen = PageSeen(title, url)
         self.deadline = time.monotonic() + PAGE_BUDGET_SECONDS
         response = self.page.goto(url)
-        seen.snapshot = ""
+        seen.status = response.status if response is not None else None
         if heading is not None and heading in self.names:
             self.element(seen, heading)
-        seen.status = response.status if response is not None else None
+        else:
+            try:
+                self.page.wait_for_load_state("networkidle", timeout=max(1.0, self._remaining_ms()))
+            except Exception:
+                pass  # a page that keeps polling: take it as it is
+        seen.url = self.page.url  # where the page ended (after redirects)
         return seen
 
     def snapshot(self, seen: PageSeen) -> None:
@@ -151,7 +160,10 @@ def _admin_page(prober: Prober, observed, page: str, names) -> None:
 def _store(prober: Prober, observed, names) -> None:
     m, c = prober.map, prober.session.config
     route = "ui.store.route.sign_in"
-    if not m.entry(route).known:
+    if not m.entry(route).known:  # where the storefront sends a visitor: its sign-in page, for the capture
+        seen = prober.visit("Loja: início", c.storefront_url.rstrip("/") + "/", None)
+        prober.snapshot(seen)
+        observed.pages["store:root"] = seen
         return
     url = c.storefront_url.rstrip("/") + m.entry(route).value
     seen = prober.visit("Loja: entrada", url, None)

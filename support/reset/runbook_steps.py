@@ -214,7 +214,10 @@ DEFAULT_SCOPES = ("offers:sync", "trader:purchase")
 
 
 def _stale(body: dict | None) -> list[str]:
-    return [w for w in ((body or {}).get("warnings") or []) if w in STALE_WARNINGS]
+    """The runbook's warning codes in the import's answer, wherever the answer carries them (the runbook
+    names the codes, not the key that holds them)."""
+    text = json.dumps(body or {}, ensure_ascii=False)
+    return [w for w in STALE_WARNINGS if f'"{w}"' in text]
 
 
 def debug_import(session: Session, token: str, scopes: tuple[str, ...] = DEFAULT_SCOPES) -> dict:
