@@ -39,7 +39,7 @@ def step_price_changed(context):
     """
     offer = _offer(context)
     new_price = (offer.unit_price * Decimal("1.10") + Decimal("1")).quantize(Decimal("0.01"))
-    context.add_cleanup(preflight.change_origin_offer(context.session, offer.origin_offer_id, price=new_price))
+    preflight.change_origin_offer(context.session, offer.origin_offer_id, price=new_price)  # journaled: undone at the end
 
 
 @given("que o exportador zerou o estoque da oferta de origem")
@@ -48,7 +48,7 @@ def step_out_of_stock(context):
 
     Exemplo: Dado que o exportador zerou o estoque da oferta de origem
     """
-    context.add_cleanup(preflight.change_origin_offer(context.session, _offer(context).origin_offer_id, stock=0))
+    preflight.change_origin_offer(context.session, _offer(context).origin_offer_id, stock=0)  # journaled: undone at the end
 
 
 @when("o comprador QA compra a oferta importada")

@@ -243,11 +243,11 @@ def step_second_decision_refused(context, status, error):
 
 
 def _break(context, breaker) -> None:
-    """Break one buyer precondition on a fresh offer and register its undo for the scenario's end."""
+    """Break one buyer precondition on a fresh offer (journaled: the hooks undo it at the scenario's end)."""
     s = context.session
     offer_id = trading.fresh_offer_ids(s, 1)[0]
     context.world.offer_id = offer_id
-    context.add_cleanup(breaker(s, offer_id))
+    breaker(s, offer_id)
     context.world.buyer_xbalance_before = trading.xbalance(s)
     context.world.ledger_rows_before = trading.ledger_rows(s, s.config.buyer_account_id)
 

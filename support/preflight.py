@@ -1,11 +1,10 @@
 """Preflight and holds (runbook step 10): the QA buyer, changes to the origin offer at the exporter
-(undone afterwards), a hold made at the exporter and the importer's checkout. Names beyond the
+(journaled and undone afterwards: support/journal.py), a hold made at the exporter and the importer's checkout. Names beyond the
 runbook's come from the stack map (support.wl_sql, support.wl_shapes)."""
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
 from decimal import Decimal
 
 from . import wl_shapes, wl_sql
@@ -35,14 +34,22 @@ def qa_money(session: Session) -> dict:
 
 
 def change_origin_offer(session: Session, origin_offer_id: int, *, price: Decimal | None = None,
-                        stock: int | None = None) -> Callable[[], None]:
-    """UPDATE the origin offer at the exporter (wl-01); returns the undo."""
-    before = wl_sql.origin_offer(session, origin_offer_id)
-    if before is None:
-        raise AssertionError(f"a oferta de origem {origin_offer_id} não existe no exportador")
-    wl_sql.set_origin_offer(session, origin_offer_id, price=price, stock=stock)
-    old_price, old_stock = before
-    return lambda: wl_sql.set_origin_offer(session, origin_offer_id, price=old_price, stock=old_stock)
+                        stock: int | None = None) -> None:
+    """UPDATE the origin offer at the exporter (wl-01), a change beyond the runbook's statements: through
+    the session's journal, which puts price and stock back at the end of the scenario."""
+    what = f"oferta de origem {origin_offer_id} no exportador: " + ", ".join(
+        part for part in (f"preço {price}" if price is not None else "", f"estoque {stock}" if stock is not None else "")
+        if part)
+    session.journal.change("exporter", what, wl_sql.restore_origin_offer(session, origin_offer_id),
+                           lambda: wl_sql.set_origin_offer(session, origin_offer_id, price=price, stock=stock))
+
+
+def guard_qa_money(session: Session) -> None:
+    """Journal the QA account's X$ and R$ balances before a purchase: a checkout that debits them (the
+    in-time checkout, or a refusal that charges by mistake) is topped back up at the end of the
+    scenario, like the runbook tops up the bulk buyer; balances that did not move are not written."""
+    for statement in wl_sql.restore_money_of_account(session, session.config.qa_account_id):
+        session.journal.guard("importer", f"saldos X$/R$ da conta QA {session.config.qa_account_id}", statement)
 
 
 def importer_trader_id(session: Session) -> str | None:
@@ -83,7 +90,9 @@ def new_idempotency_key() -> str:
 
 
 def checkout(session: Session, offer: ImportedOffer, hold_id: str | None, key: str | None):
+    """The QA account's checkout of an imported offer (its balances journaled first: `guard_qa_money`)."""
     c = session.config
+    guard_qa_money(session)
     body = wl_shapes.checkout_request(session, hold_id=hold_id, account_id=c.qa_account_id, token=c.qa_token,
                                       quantity=1)
     return session.importer.checkout(offer.imported_offer_id, key, body)

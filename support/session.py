@@ -15,6 +15,7 @@ from .cp_admin import CpAdminApi
 from .cp_peer import CpPeerApi
 from .database import Databases
 from .http import HttpLog
+from .journal import ChangeJournal
 from .masking import Masker
 from .reset.state import ResetState
 from .stack import controller_for
@@ -42,6 +43,9 @@ class Session:
     reset_state: ResetState = field(default_factory=ResetState)
     # the readiness plan made in before_all: each selected scenario's map needs (support/readiness/plan.py)
     readiness: Any = None
+    # the changes beyond the runbook's statements, journaled before they are made (support/journal.py;
+    # opened by the hooks in before_all)
+    journal: ChangeJournal | None = None
 
     @property
     def reports_dir(self) -> Path:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from . import journal
 from .stackmap import StackMap
 from .wl_shapes import ExportedOffer
 
@@ -208,3 +209,44 @@ def stale_cache_rows(session, since) -> dict[str, int]:
         if n:
             out[f"{wl}.{table}"] = n
     return out
+
+
+# --- restoring what a scenario changes beyond the runbook (support.journal) --------------------------------
+def restore_origin_offer(session, origin_offer_id: int) -> str:
+    """The statement that puts the origin offer's price and stock back to what they are now."""
+    m = session.stack_map
+    table, id_, price, stock = _names(m, "wl.exporter.offer.table", "wl.exporter.offer.id",
+                                      "wl.exporter.offer.price", "wl.exporter.offer.stock")
+    before = origin_offer(session, origin_offer_id)
+    if before is None:
+        raise AssertionError(f"a oferta de origem {origin_offer_id} não existe no exportador")
+    return journal.restore_values(table, id_, [{id_: origin_offer_id, price: before[0], stock: before[1]}],
+                                  (price, stock))
+
+
+def restore_maturity(session, account_id: int) -> str:
+    """The statement that makes the account's maturity rows exactly what they are now."""
+    m = session.stack_map
+    table = q(m.name("wl.importer.xtransaction_maturity.table"))
+    account = q(m.name("wl.importer.xtransaction_maturity.account_id"))
+    rows = [{q(column): value for column, value in row.items()} for row in maturity_rows(session, account_id)]
+    return journal.restore_rows(table, account, account_id, rows)
+
+
+def restore_money_of_account(session, account_id: int) -> list[str]:
+    """The statements that put the account's X$ balance rows (by id) and its R$ balance back to what they
+    are now (R$ only when the account has one R$ row: the map names no id for it)."""
+    m = session.stack_map
+    x_table, x_id, x_value, x_account = _names(m, "wl.importer.xbalance.table", "wl.importer.xbalance.id",
+                                               "wl.importer.xbalance.value", "wl.importer.xbalance.account_id")
+    rows = session.db.importer.rows(f"SELECT {x_id} AS linha, {x_value} AS valor FROM {x_table} WHERE {x_account}=%s",
+                                    (account_id,))
+    statements = [journal.restore_values(x_table, x_id, [{x_id: r["linha"], x_value: r["valor"]} for r in rows],
+                                         (x_value,))] if rows else []
+    r_table, r_value, r_account = _names(m, "wl.importer.rbalance.table", "wl.importer.rbalance.value",
+                                         "wl.importer.rbalance.account_id")
+    reais = session.db.importer.rows(f"SELECT {r_value} AS valor FROM {r_table} WHERE {r_account}=%s", (account_id,))
+    if len(reais) == 1:
+        statements.append(journal.restore_values(r_table, r_account, [{r_account: account_id, r_value: reais[0]["valor"]}],
+                                                 (r_value,)))
+    return statements

@@ -148,6 +148,22 @@ def postgres():
         shutil.rmtree(runtime, ignore_errors=True)
 
 
+# --- the embedded sandbox, opened as the suite opens it -----------------------------------------------
+@pytest.fixture(scope="session")
+def sandbox_session(tmp_path_factory):
+    """A real Session (support.session.open_session) on the embedded sandbox, started once for the tests
+    that need the whole stack; its change journal is opened as the hooks open it."""
+    from support import journal
+    from support.session import open_session
+
+    session = open_session(config_module.load(environ={"XPORY_RUNTIME_DIR": str(tmp_path_factory.mktemp("sandbox"))}))
+    session.journal = journal.for_session(session)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
 # --- a real HTTP server (Starlette + uvicorn in a thread) -----------------------------------------
 @dataclass
 class AppState:

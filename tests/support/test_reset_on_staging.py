@@ -57,16 +57,10 @@ def test_present_tables_keeps_the_given_order(old_cp):
 
 
 # --- the debug import's recovery, on the embedded sandbox ------------------------------------------------
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    from support.session import open_session
-
-    session = open_session(config.load(environ={"XPORY_RUNTIME_DIR": str(tmp_path_factory.mktemp("runtime"))}))
-    try:
-        phases.reach(session, phases.PHASE["export_policy ampla aplicada no exportador"])
-        yield session
-    finally:
-        session.close()
+@pytest.fixture
+def sandbox(sandbox_session):
+    phases.reach(sandbox_session, phases.PHASE["export_policy ampla aplicada no exportador"])
+    return sandbox_session
 
 
 def calls(session) -> list[str]:
