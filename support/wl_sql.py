@@ -178,17 +178,6 @@ def delete_maturity(session, account_id: int) -> int:
     return db.destructive(db.importer, f"DELETE FROM {table} WHERE {account}=%s", (account_id,))
 
 
-def insert_maturity(session, rows: list[dict]) -> None:
-    """Put back maturity rows read by `maturity_rows` (the columns are the table's own, as read)."""
-    m = session.stack_map
-    table = q(m.name("wl.importer.xtransaction_maturity.table"))
-    db = session.db
-    for row in rows:
-        columns = ", ".join(q(c) for c in row)
-        db.destructive(db.importer, f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(row))})",
-                       list(row.values()))
-
-
 # --- the CP caches -------------------------------------------------------------------------------------------
 CACHE_TIMESTAMPS = (
     ("wl-01", "exporter", "wl.exporter.cp_policy_cache.table", "wl.exporter.cp_policy_cache.fetched_at"),
