@@ -29,6 +29,13 @@ class CpPeerApi(Api):
             self.log.masker.add(response.json().get("token"))
         return response
 
+    def wl_token(self, wl_id: str, scopes: Iterable[str] = ("policies:read",)) -> httpx.Response:
+        """POST /wls/{id}/token: a WL token (unguarded in the real CP, cp.md §3.9)."""
+        response = self.post(f"/wls/{wl_id}/token", json={"scopes": list(scopes)})
+        if response.status_code == 201:
+            self.log.masker.add(response.json().get("token"))
+        return response
+
     def send_telemetry(self, events: list[dict]) -> httpx.Response:
         """POST /telemetry/events, as a WL node does."""
         return self.post("/telemetry/events", json=events)

@@ -147,6 +147,49 @@ def wait_cp_matches_exporter(session: Session, purchases: list[Purchase]) -> dic
                  describe="o CP listar cada trade com o status do exportador")
 
 
+def trade_key(payload: dict) -> str | None:
+    """The CP's key of a TRADER_PURCHASE payload: externalTradeId, else tradeId (cp.md §8.2)."""
+    key = payload.get("externalTradeId") or payload.get("tradeId")
+    return None if key in (None, "") else str(key)
+
+
+def reported_by_exporter(session: Session, keys: set[str]) -> dict[str, str]:
+    """For each CP trade key, the status of the latest TRADER_PURCHASE event the exporter itself sent the CP
+    (GET /admin/api/telemetry/events?whiteLabelId=<exporter>, newest first; cp.md §8.1, §8.3). The CP's
+    trade list merges both WLs' events, so only this says the exporter told the CP."""
+    found: dict[str, str] = {}
+    offset = 0
+    while len(found) < len(keys):
+        body = expect(session.cp_admin.telemetry(whiteLabelId=session.config.exporter_wl_id,
+                                                 eventType="TRADER_PURCHASE", limit=200, offset=offset),
+                      200, session, "telemetria do exportador no CP")
+        items = body.get("items") or []
+        for item in items:
+            payload = item.get("payload") or {}
+            key = trade_key(payload)
+            if key in keys and key not in found:
+                found[key] = str(payload.get("status") or "")
+        offset += len(items)
+        if not items or offset >= int(body.get("count") or 0):
+            break
+    return found
+
+
+def wait_exporter_reported(session: Session, purchases: list[Purchase]) -> dict:
+    """Poll until the CP holds, from the exporter's own telemetry, each trade's status as the exporter keeps
+    it (XPORY_TELEMETRY_TIMEOUT_SECONDS); return {exporter trade id: (exporter's status, what it reported)}."""
+    keys = {correlation.exporter_id(p): correlation.cp_trade_key(session, p) for p in purchases}
+
+    def probe():
+        exporter = exporter_trades(session, purchases)
+        reported = reported_by_exporter(session, set(keys.values()))
+        return {trade: (exporter.get(trade), reported.get(key)) for trade, key in keys.items()}
+
+    return until(probe, lambda seen: all(e is not None and e == r for e, r in seen.values()),
+                 timeout=session.config.telemetry_timeout_seconds,
+                 describe="o exportador avisar o CP do status de cada trade")
+
+
 def exporter_peer_token(session: Session) -> str:
     return peer_token(session, scopes=("trader:purchase",))
 

@@ -23,6 +23,10 @@ class ExporterApi(Api):
             params["importerWlId"] = importer_id
         return self.get("/api/v2/control-plane/export/offers", params=params)
 
+    def offer_categories(self, token: str) -> httpx.Response:
+        """The categories the CP syncs (GET /api/v2/control-plane/offer-categories, the CP's own token)."""
+        return self.get("/api/v2/control-plane/offer-categories", headers=_bearer(token))
+
     def pending_purchases(self, peer_token: str) -> httpx.Response:
         return self.get("/api/v2/trader/purchases/pending", headers=_bearer(peer_token))
 

@@ -239,3 +239,15 @@ def restore_money_of_account(session, account_id: int) -> list[str]:
         statements.append(journal.restore_values(r_table, r_account, [{r_account: account_id, r_value: reais[0]["valor"]}],
                                                  (r_value,)))
     return statements
+
+
+def relationship_pulled_at(session):
+    """When the exporter last pulled its exporter → importer relationship from the CP (its cache row's
+    fetch time, by the exporter database's clock), or None without the row."""
+    m, c = session.stack_map, session.config
+    table, column, source, target = _names(m, "wl.exporter.cp_relationship_cache.table",
+                                           "wl.exporter.cp_relationship_cache.fetched_at",
+                                           "wl.exporter.cp_relationship_cache.source_white_label_id",
+                                           "wl.exporter.cp_relationship_cache.target_white_label_id")
+    return session.db.exporter.scalar(f"SELECT {column} AS puxado FROM {table} WHERE {source}=%s AND {target}=%s",
+                                      (c.exporter_wl_id, c.importer_wl_id))

@@ -17,6 +17,7 @@ import json
 from .errors import ApiError
 
 INVALID = "Invalid Control Plane token"
+LEEWAY_SECONDS = 1  # clock skew allowed on `exp`: the CP and the WLs share one clock in the sandbox
 
 
 def bearer(request) -> str:
@@ -46,7 +47,7 @@ def decode(token: str, jwks_source) -> dict:
     try:
         key = RSAAlgorithm.from_jwk(json.dumps(keys[kid]))
         return jwt.decode(token, key=key, algorithms=["RS256"], options={"verify_aud": False, "require": ["exp"]},
-                          leeway=5)
+                          leeway=LEEWAY_SECONDS)
     except jwt.ExpiredSignatureError:
         raise ApiError(401, INVALID, detail="token expired") from None
     except jwt.PyJWTError as exc:
