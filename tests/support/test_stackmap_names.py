@@ -33,16 +33,18 @@ CONTRACT_NAMES = {
                "steps/ui_steps.py"}),
     "active": ("cp.md §4.1: a relationship's status (the runbook's curls send \"status\":\"active\")", {
         "support/reset/runbook_steps.py", "steps/ambiente_steps.py", "steps/export_policy_steps.py"}),
-    "tradeId": ("cp.md §8.6, §9.2: pending items and notifications carry tradeId",
-                {"support/reset/previous_run.py", "steps/trades_steps.py", "steps/ui_steps.py"}),
-    "externalTradeId": ("cp.md §8.1: the TRADER_PURCHASE payload a WL sends", {"support/reset/previous_run.py"}),
+    "tradeId": ("cp.md §8.6, §9.2: pending items and notifications carry tradeId; §8.2: the projection key",
+                {"support/reset/previous_run.py", "steps/trades_steps.py", "steps/ui_steps.py", "support/trading.py"}),
+    "externalTradeId": ("cp.md §8.1, §8.2: the TRADER_PURCHASE payload a WL sends, the projection key",
+                        {"support/reset/previous_run.py", "support/trading.py"}),
     "totalPrice": ("cp.md §8.1: the TRADER_PURCHASE payload a WL sends", {"support/reset/previous_run.py"}),
     "originOfferId": ("cp.md §8.1, §8.8: the telemetry payload and the CP's trade details",
                       {"support/reset/previous_run.py", "steps/trades_steps.py"}),
     "createdAt": ("cp.md §8.1: the TRADER_PURCHASE payload a WL sends", {"support/reset/previous_run.py"}),
     "categoryId": ("cp.md §6.1: the CP's category snapshot", {"support/export_policy.py", "steps/ambiente_steps.py",
                                                                "steps/ui_steps.py"}),
-    "entityId": ("cp.md §6.1: the CP's entity snapshot", {"support/export_policy.py", "steps/ambiente_steps.py"}),
+    "entityId": ("cp.md §6.1: the CP's entity snapshot", {"support/export_policy.py", "steps/ambiente_steps.py",
+                                                           "support/trade_details.py"}),
     "error": ("cp.md §0.2: the CP's error bodies are {\"error\": ...}", {"support/security.py", "steps/trades_steps.py"}),
 }
 
