@@ -6,18 +6,27 @@ from hamcrest import assert_that, empty, equal_to, greater_than, has_entries, is
 from support import catalog, queries
 from support.expect import expect
 from support.export_policy import PolicyVocabulary, predicted_total
+from support.readiness.plan import or_skip
 from support.reset import runbook_steps
+from support.stackmap.needs import deferred
 
 
 def _vocabulary(context) -> PolicyVocabulary:
     s = context.session
     return PolicyVocabulary(context.world.categories, context.world.entities,
-                            lambda: catalog.export_items(s, None)[1])
+                            deferred(lambda: catalog.export_items(s, None)[1]))  # only some phrases need it
+
+
+def _policy(context, phrase: str) -> dict | None:
+    """The phrase's policy; None when it needs a map entry this stack lacks (the scenario is then skipped)."""
+    return or_skip(context, lambda: _vocabulary(context).policy(phrase))
 
 
 def _apply(context, phrase: str) -> None:
     s = context.session
-    policy = _vocabulary(context).policy(phrase)
+    policy = _policy(context, phrase)
+    if policy is None:
+        return
     context.world.policy = policy
     runbook_steps.put_export_policy(s, policy)
     context.world.policy_path = runbook_steps.apply_policy_at_exporter(s, policy)
@@ -39,6 +48,8 @@ def step_cp_keeps_policy(context, phrase):
     Exemplo: Dado que o CP mantém para o relacionamento exportador → importador a política "excluir a categoria "15""
     """
     _apply(context, phrase)
+    if context.world.policy is None:
+        return  # skipped: not proven here
     context.world.previous_policy = context.world.policy
     context.world.previous_total = queries.exporter_total(context.session)
 
@@ -50,7 +61,9 @@ def step_force_cache(context, phrase):
     Exemplo: Quando eu forço no cache do exportador, pelo SQL do runbook, a política "incluir só a categoria "15""
     """
     s = context.session
-    policy = _vocabulary(context).policy(phrase)
+    policy = _policy(context, phrase)
+    if policy is None:
+        return
     assert_that(policy, is_not(equal_to(context.world.policy)), "a política forçada deve diferir da do CP")
     assert_that(runbook_steps.force_relationship_cache(s, policy), equal_to(1), "linhas atualizadas pelo UPDATE")
     context.world.policy = policy

@@ -87,12 +87,11 @@ def before_scenario(context, scenario) -> None:
     context.world = World()
     context.session.http_log.clear()
     context.session.journal.begin_scenario(scenario.name, scenario.effective_tags)
+    reasons = [readiness.skip_reason(context.session, scenario)]  # a map entry unknown or divergent here
     if journal.TAG in scenario.effective_tags and not context.session.journal.allowed:
-        run_outcome.skip_not_proven(context, scenario, journal.skip_reason())
-        return
-    unready = readiness.skip_reason(context.session, scenario)
-    if unready is not None:  # it needs a map entry that is unknown or diverges from this stack: not proven
-        run_outcome.skip_not_proven(context, scenario, unready)
+        reasons.append(journal.skip_reason())  # it changes data beyond the runbook without the opt-in
+    if any(reasons):
+        run_outcome.skip_not_proven(context, scenario, " | ".join(r for r in reasons if r))
         return
     readiness.begin(context.session, scenario)
     if "ui" in scenario.effective_tags:  # a fresh browser context + page (the browser starts once, lazily)

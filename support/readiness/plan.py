@@ -8,13 +8,13 @@ import sys
 from dataclasses import dataclass, field
 
 from ..stackmap.catalogue import BY_NAME
-from ..stackmap.model import READY
+from ..stackmap.model import READY, UNKNOWN
 from ..stackmap.needs import Index, Needs, scenario_needs
 from . import report
 from .judge import judge
 from .observe import observe
 
-MAX_NAMED = 6
+MAX_NAMED = 12
 
 
 @dataclass
@@ -63,10 +63,30 @@ def skip_reason(session, scenario) -> str | None:
     blocked = sorted(n for n in needs.required if m.status(n).state != READY)
     if not blocked:
         return None
-    named = "; ".join(f"{n} ({m.status(n).state}: {m.status(n).detail})" for n in blocked[:MAX_NAMED])
-    more = f"; e mais {len(blocked) - MAX_NAMED}" if len(blocked) > MAX_NAMED else ""
-    return (f"precisa de {len(blocked)} entrada(s) do mapa da stack que não estão prontas: {named}{more}. "
-            f"Preencha-as em {m.path} ou rode `python -m tools.reconhecer --perfil {session.config.perfil}`")
+    unknown = [n for n in blocked if m.status(n).state == UNKNOWN]
+    divergent = [f"{n} ({m.status(n).detail})" for n in blocked if m.status(n).state != UNKNOWN]
+    parts = []
+    if unknown:
+        parts.append("desconhecidas: " + ", ".join(unknown[:MAX_NAMED]) +
+                     (f" e mais {len(unknown) - MAX_NAMED}" if len(unknown) > MAX_NAMED else ""))
+    if divergent:
+        parts.append("divergentes da stack: " + "; ".join(divergent[:MAX_NAMED]) +
+                     (f" e mais {len(divergent) - MAX_NAMED}" if len(divergent) > MAX_NAMED else ""))
+    return (f"precisa de {len(blocked)} entrada(s) do mapa da stack que não estão prontas — {' — '.join(parts)}. "
+            f"Preencha-as em {m.path} (ou rode `python -m tools.reconhecer --perfil {session.config.perfil}`)")
+
+
+def or_skip(context, action):
+    """Run `action()`; when it needs a map entry that is not ready on this stack (an optional need that
+    this run's values do need), skip the scenario as not proven, naming the entry, and return None."""
+    from ..run_outcome import skip_not_proven
+    from ..stackmap import FactNotReady
+
+    try:
+        return action()
+    except FactNotReady as exc:
+        skip_not_proven(context, context.scenario, f"precisa, para estes valores, de {exc}")
+        return None
 
 
 def begin(session, scenario) -> None:

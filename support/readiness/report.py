@@ -32,8 +32,11 @@ def feature_table(m: StackMap, feature, scenarios: list, full: bool) -> list[str
 
 
 def tables(m: StackMap, features: list, full: bool) -> str:
-    """Every feature's table, under a title naming the map file."""
+    """Every feature's table, under a title naming the map file, and how to fill what is missing."""
     out = [f"Prontidão do mapa da stack {m.path} (perfil do mapa: {m.profile}):"]
     for feature, scenarios in features:
         out.extend(feature_table(m, feature, scenarios, full))
+    if any(m.status(n).state != READY for _, rows in features for _, needs in rows for n in needs.required):
+        out.append(f"Para preencher o que falta: `python -m tools.reconhecer` captura um rascunho da stack; "
+                   f"depois edite {m.path} (README, 'Primeira execução no staging').")
     return "\n".join(out) + "\n"

@@ -89,7 +89,7 @@ class StackMap:
             return self.readiness[name]
         entry = self.entry(name)
         if not entry.known:
-            return Readiness(UNKNOWN, fill_hint(self.path, name))
+            return Readiness(UNKNOWN, "sem valor no mapa")
         return Readiness(READY, f"{entry.state}: {entry.source}")
 
     def ready(self, name: str) -> bool:
@@ -108,7 +108,8 @@ class StackMap:
         entry = self._read(name)
         status = self.status(name)
         if status.state != READY:
-            raise FactNotReady(f"{name} está {status.state} no mapa {self.path}: {status.detail}")
+            raise FactNotReady(f"{name} está {status.state} no mapa {self.path}: {status.detail}; "
+                               f"{fill_hint(self.path, name)}")
         return entry.value
 
     name = value  # reads as m.name("wl.exporter.offer.price") for SQL names and keys

@@ -7,7 +7,10 @@ module's function (`trading.buy`), a method of its own class (`self.open_trades`
 special methods), and any other attribute (`p.exporter_trade_id`, `has_properties(hold_id=...)`) as
 every method or property of that name in support/ (an over-approximation: never fewer needs; a method
 that reads the map has a name no other support code uses, tests/support/test_stackmap_needs.py). A
-name passed to `optional(...)` is an optional need: read when ready, never a reason to skip.
+name passed to `optional(...)`, and whatever a `deferred(...)` argument reaches (code that runs only for
+some values, e.g. the policy phrases that need the catalogue), is an optional need: read when ready,
+never a reason to skip before the scenario; if it runs and is not ready, `support.readiness.plan.or_skip`
+skips the scenario then.
 
 A scenario's needs are the union over its steps (background included) plus its `@precisa:<entry>` tags.
 While it runs, reading an entry outside them raises UndeclaredNeed (support/stackmap/model.py): the
@@ -38,6 +41,7 @@ class Symbol:
     required: set[str] = field(default_factory=set)
     optional: set[str] = field(default_factory=set)
     refs: set[str] = field(default_factory=set)  # keys of referenced symbols, resolved later
+    optional_refs: set[str] = field(default_factory=set)  # referenced inside deferred(...): optional needs
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ class Index:
         for symbol in self.symbols.values():
             self._collect(symbol)
         self._closure: dict[str, Needs] = {}
-        self._edge_cache: dict[str, list[str]] = {}
+        self._edge_cache: dict[tuple[str, bool], list[str]] = {}
 
     # --- reading ---------------------------------------------------------------------------------
     def _read(self, path: Path) -> list[Symbol]:
@@ -140,21 +144,25 @@ class Index:
                 yield from ast.walk(item)
 
     def _collect(self, symbol: Symbol) -> None:
-        optional_args = set()
-        for node in self._nodes(symbol):
+        optional_args, deferred = set(), set()
+        for node in self._nodes(symbol):  # breadth first: a call is seen before its arguments
             if isinstance(node, ast.Call):
                 name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
                 if name == "optional" and node.args and isinstance(node.args[0], ast.Constant):
                     optional_args.add(id(node.args[0]))
+                if name == "deferred":  # deferred(lambda: ...): what it reaches is needed only sometimes
+                    deferred.update(id(inner) for arg in node.args for inner in ast.walk(arg))
                 if name in PROPERTY_MATCHERS:  # has_properties(hold_id=...) reads the attribute hold_id
                     symbol.refs.update("attr:" + keyword.arg for keyword in node.keywords if keyword.arg)
+            refs = symbol.optional_refs if id(node) in deferred else symbol.refs
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in BY_NAME:
-                (symbol.optional if id(node) in optional_args else symbol.required).add(node.value)
+                optional = id(node) in optional_args or id(node) in deferred
+                (symbol.optional if optional else symbol.required).add(node.value)
             elif isinstance(node, ast.Name):
-                symbol.refs.add("name:" + node.id)
+                refs.add("name:" + node.id)
             elif isinstance(node, ast.Attribute):
                 base = node.value.id if isinstance(node.value, ast.Name) else None
-                symbol.refs.add(f"attr:{node.attr}" if base is None else f"dot:{base}:{node.attr}")
+                refs.add(f"attr:{node.attr}" if base is None else f"dot:{base}:{node.attr}")
 
     def _resolve_name(self, module: str, name: str) -> list[str]:
         local = f"{module}:{name}"
@@ -195,26 +203,32 @@ class Index:
         return [f"{key}.{item.name}" for item in node.body
                 if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name.startswith("__")]
 
-    def _edges(self, symbol: Symbol) -> list[str]:
-        if symbol.key not in self._edge_cache:
-            self._edge_cache[symbol.key] = sorted({k for ref in symbol.refs for k in self._resolve(symbol, ref)})
-        return self._edge_cache[symbol.key]
+    def _edges(self, symbol: Symbol, optional: bool = False) -> list[str]:
+        cache_key = (symbol.key, optional)
+        if cache_key not in self._edge_cache:
+            refs = symbol.optional_refs if optional else symbol.refs
+            self._edge_cache[cache_key] = sorted({k for ref in refs for k in self._resolve(symbol, ref)})
+        return self._edge_cache[cache_key]
+
+    def _reach(self, starts: list[str]) -> set[str]:
+        seen, todo = set(starts), list(starts)
+        while todo:
+            for found in self._edges(self.symbols[todo.pop()]):
+                if found not in seen:
+                    seen.add(found)
+                    todo.append(found)
+        return seen
 
     # --- needs ---------------------------------------------------------------------------------------
     def needs_of(self, key: str) -> Needs:
         """The entries `key` and everything it reaches name (required, optional)."""
         if key in self._closure:
             return self._closure[key]
-        seen, todo = {key}, [key]
-        required, optional = set(), set()
-        while todo:
-            symbol = self.symbols[todo.pop()]
-            required |= symbol.required
-            optional |= symbol.optional
-            for found in self._edges(symbol):
-                if found not in seen:
-                    seen.add(found)
-                    todo.append(found)
+        always = self._reach([key])
+        sometimes = self._reach([k for s in always for k in self._edges(self.symbols[s], optional=True)]) - always
+        required = {n for s in always for n in self.symbols[s].required}
+        optional = {n for s in always for n in self.symbols[s].optional}
+        optional |= {n for s in sometimes for n in self.symbols[s].required | self.symbols[s].optional}
         needs = Needs(frozenset(required), frozenset(optional - required))
         self._closure[key] = needs
         return needs
@@ -231,6 +245,11 @@ class Index:
         if location not in self.by_location:
             raise LookupError(f"não encontrei o passo {getattr(func, '__qualname__', func)} em {location[0]}")
         return self.needs_of(self.by_location[location])
+
+
+def deferred(provider):
+    """Mark `provider` as code that runs only sometimes: its map needs are optional (see the module doc)."""
+    return provider
 
 
 def tagged(tags: Iterable[str]) -> set[str]:

@@ -78,9 +78,9 @@ def a_map(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def ready_run(tmp_path_factory):
+def ready_run(tmp_path_factory, shared_runtime):
     folder = project(tmp_path_factory.mktemp("prontidao"), FEATURE, STEPS)
-    env = clean_environ(XPORY_RUNTIME_DIR=str(folder / "runtime"), XPORY_REPORTS_DIR=str(folder / "reports"),
+    env = clean_environ(XPORY_RUNTIME_DIR=str(shared_runtime), XPORY_REPORTS_DIR=str(folder / "reports"),
                         XPORY_STACK_MAP=str(a_map(folder)))
     return folder, run(["bash", str(REPO / ".ci" / "portao")], cwd=folder, env=env, timeout=300)
 
@@ -102,6 +102,7 @@ def test_a_scenario_needing_an_entry_that_is_not_ready_is_skipped_naming_it_and_
     assert len(skipped) == 2
     price, stock = skipped
     assert price.startswith("Prontidão do mapa / Precisa do preço, que o mapa não conhece: precisa de 1 entrada(s) "
-                            "do mapa da stack que não estão prontas: wl.exporter.offer.price (desconhecido: preencha")
-    assert "wl.exporter.offer.stock (divergente: a tabela offer de wl-01 (exportador) não tem a coluna estoque" in stock
-    assert all("python -m tools.reconhecer --perfil embutido" in line for line in skipped)
+                            "do mapa da stack que não estão prontas — desconhecidas: wl.exporter.offer.price. Preencha-as em ")
+    assert ("divergentes da stack: wl.exporter.offer.stock (a tabela offer de wl-01 (exportador) não tem a coluna "
+            "estoque") in stock
+    assert all("teste.mapa.toml (ou rode `python -m tools.reconhecer --perfil embutido`)" in line for line in skipped)

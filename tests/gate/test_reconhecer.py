@@ -17,22 +17,22 @@ from support.stackmap import load_map
 EMBEDDED = REPO / "profiles" / "embutido.mapa.toml"
 
 
-def capture(folder, base: str):
-    env = clean_environ(XPORY_RUNTIME_DIR=str(REPO / ".xpory"), XPORY_REPORTS_DIR=str(folder / "reports"))
+def capture(folder, base: str, runtime):
+    env = clean_environ(XPORY_RUNTIME_DIR=str(runtime), XPORY_REPORTS_DIR=str(folder / "reports"))
     return run([sys.executable, "-m", "tools.reconhecer", "--perfil", "embutido", "--mapa", str(REPO / "profiles" / base),
                 "--saida", str(folder / "rascunho")], cwd=REPO, env=env, timeout=300)
 
 
 @pytest.fixture(scope="module")
-def from_embedded(tmp_path_factory):
+def from_embedded(tmp_path_factory, shared_runtime):
     folder = tmp_path_factory.mktemp("reconhecer-embutido")
-    return folder, capture(folder, "embutido.mapa.toml")
+    return folder, capture(folder, "embutido.mapa.toml", shared_runtime)
 
 
 @pytest.fixture(scope="module")
-def from_staging(tmp_path_factory):
+def from_staging(tmp_path_factory, shared_runtime):
     folder = tmp_path_factory.mktemp("reconhecer-staging")
-    return folder, capture(folder, "staging-local.mapa.toml")
+    return folder, capture(folder, "staging-local.mapa.toml", shared_runtime)
 
 
 def test_the_draft_from_the_embedded_stack_is_the_embedded_map(from_embedded):

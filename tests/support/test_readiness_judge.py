@@ -106,8 +106,8 @@ def test_the_table_and_the_skip_name_the_entries_that_are_not_ready(tmp_path):
     session = SimpleNamespace(stack_map=staging, config=SimpleNamespace(perfil="externo"),
                               readiness=plan.Plan(needs={id(blocked): needs_blocked, id(fine): needs_fine}))
     reason = plan.skip_reason(session, blocked)
-    assert reason.startswith("precisa de 2 entrada(s) do mapa da stack que não estão prontas: wl.exporter.offer.price "
-                             "(desconhecido: preencha wl.exporter.offer.price em ")
-    assert "wl.importer.imported_offer.eligible (divergente: a tabela imported_offer" in reason
-    assert reason.endswith("`python -m tools.reconhecer --perfil externo`")
+    assert reason.startswith("precisa de 2 entrada(s) do mapa da stack que não estão prontas — desconhecidas: "
+                             "wl.exporter.offer.price — divergentes da stack: wl.importer.imported_offer.eligible "
+                             "(a tabela imported_offer")
+    assert reason.endswith("staging-local.mapa.toml (ou rode `python -m tools.reconhecer --perfil externo`)")
     assert plan.skip_reason(session, fine) is None  # an optional need never blocks

@@ -118,7 +118,7 @@ def test_the_map_file_is_the_profile_s_unless_the_setting_names_another():
 def test_what_code_asks_of_a_map():
     stack_map = load_map(ROOT / "profiles" / "staging-local.mapa.toml")
     assert stack_map.name("wl.importer.imported_offer.offer_id") == "offer_id"  # a runbook fact
-    unknown = r"wl.exporter.offer.price está desconhecido no mapa .*: preencha .* `python -m tools.reconhecer`"
+    unknown = r"wl.exporter.offer.price está desconhecido no mapa .*; preencha .* `python -m tools.reconhecer`"
     with pytest.raises(FactNotReady, match=unknown):
         stack_map.name("wl.exporter.offer.price")
     assert stack_map.optional("wl.exporter.offer.price") is None
