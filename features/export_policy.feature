@@ -8,62 +8,91 @@ Funcionalidade: A export_policy do relacionamento decide o que o exportador expo
   Os cinco runbooks de cenário de 2026-01-06 registraram, como documentação (exportado/descoberto):
   sem ofertas exportáveis 0/0, única categoria 61/48, excluir categoria 1968/1647,
   entity allowlist 3/2, entity blocklist 2026/1693. Aqui as expectativas vêm da própria stack:
-  dos snapshots do CP e do catálogo do exportador.
+  dos snapshots do CP e do catálogo do exportador, para qualquer combinação de campos.
 
   Contexto:
     Dado que o ambiente passou pelo reset completo do runbook
 
   Esquema do Cenário: Runbook "<runbook>"
-    Quando eu aplico no relacionamento exportador → importador a política "<política>"
-    Então o exportador exporta exatamente o total que os snapshots do CP preveem para essa política
+    Quando eu aplico no relacionamento exportador → importador a export_policy:
+      | campo              | valor      |
+      | include_categories | <incluir>  |
+      | exclude_categories | <excluir>  |
+      | entity_allowlist   | <permitir> |
+      | entity_blocklist   | <bloquear> |
+    Então o exportador exporta exatamente as ofertas que a política deixa passar
     Quando o importador importa as ofertas do exportador com um peer token novo de escopo "offers:sync"
     Então o importador não descobre mais do que o exportador exporta, e nada quando ele não exporta nada
     E toda oferta importada vem de uma oferta ativa do exportador que cumpre a política
 
     Exemplos:
-      | runbook                  | política                                        |
-      | sem ofertas exportáveis  | incluir só uma categoria sem ofertas ativas     |
-      | única categoria          | incluir só a categoria "15"                     |
-      | excluir categoria        | excluir a categoria "15"                        |
-      | entity allowlist         | permitir só uma entidade com 3 ofertas ativas   |
-      | entity blocklist         | bloquear a entidade com 3 ofertas ativas        |
+      | runbook                 | incluir                          | excluir | permitir                         | bloquear                         |
+      | sem ofertas exportáveis | uma categoria sem ofertas ativas |         |                                  |                                  |
+      | única categoria         | 15                               |         |                                  |                                  |
+      | excluir categoria       |                                  | 15      |                                  |                                  |
+      | entity allowlist        |                                  |         | uma entidade com 3 ofertas ativas |                                  |
+      | entity blocklist        |                                  |         |                                  | uma entidade com 3 ofertas ativas |
 
   Cenário: O UPDATE do runbook no cache do exportador vale sozinho, sem esperar o CP
-    Dado que o CP mantém para o relacionamento exportador → importador a política "excluir a categoria "15""
-    Quando eu forço no cache do exportador, pelo SQL do runbook, a política "incluir só a categoria "15""
-    Então o exportador exporta exatamente o total que os snapshots do CP preveem para essa política
+    Dado que o CP mantém para o relacionamento exportador → importador a export_policy:
+      | campo              | valor |
+      | exclude_categories | 15    |
+    Quando eu forço no cache do exportador, pelo SQL do runbook, a export_policy:
+      | campo              | valor |
+      | include_categories | 15    |
+    Então o exportador exporta exatamente as ofertas que a política deixa passar
 
   Cenário: Com a política desligada, o exportador exporta todas as ofertas ativas
-    Quando eu aplico no relacionamento exportador → importador a política "desligada, mas excluindo a categoria "15""
+    Quando eu aplico no relacionamento exportador → importador a export_policy:
+      | campo              | valor |
+      | enabled            | false |
+      | exclude_categories | 15    |
     Então o exportador exporta todas as ofertas ativas do catálogo
 
-  Cenário: A blocklist vence a allowlist
-    Quando eu aplico no relacionamento exportador → importador a política "permitir e bloquear a mesma entidade"
-    Então o exportador não exporta nenhuma oferta
+  Esquema do Cenário: O que nega vence o que permite: <regra>
+    Quando eu aplico no relacionamento exportador → importador a export_policy:
+      | campo   | valor      |
+      | <lista> | <valor>    |
+      | <veto>  | <valor>    |
+    Então o exportador exporta exatamente 0 ofertas
 
-  Cenário: Excluir uma categoria vence incluí-la
-    Quando eu aplico no relacionamento exportador → importador a política "incluir e excluir a categoria "15""
-    Então o exportador não exporta nenhuma oferta
+    Exemplos:
+      | regra                                  | lista              | veto               | valor                             |
+      | a blocklist vence a allowlist          | entity_allowlist   | entity_blocklist   | uma entidade com 3 ofertas ativas |
+      | excluir uma categoria vence incluí-la  | include_categories | exclude_categories | 15                                |
 
-  Cenário: min_created_at mantém só as ofertas criadas a partir daquele instante
-    Quando eu aplico no relacionamento exportador → importador a política "só ofertas criadas a partir da data mediana do catálogo"
-    Então o exportador exporta exatamente as ofertas ativas que cumprem a política
+  Esquema do Cenário: <regra>
+    Quando eu aplico no relacionamento exportador → importador a export_policy:
+      | campo              | valor     |
+      | min_created_at     | <data>    |
+      | include_categories | <incluir> |
+      | entity_allowlist   | <permitir> |
+    Então o exportador exporta exatamente as ofertas que a política deixa passar
+    E o exportador exporta mais de 0 ofertas
 
-  Cenário: A lista de categorias e a allowlist de entidades se somam (E)
-    Quando eu aplico no relacionamento exportador → importador a política "incluir a categoria "15" e permitir só uma entidade dela"
-    Então o exportador exporta exatamente as ofertas ativas que cumprem a política
+    Exemplos:
+      | regra                                                          | data                       | incluir | permitir                     |
+      | min_created_at mantém só as ofertas criadas a partir daquele instante | a data mediana do catálogo |         |                              |
+      | a lista de categorias e a allowlist de entidades se somam (E)   |                            | 15      | uma entidade da categoria 15 |
 
   Cenário: Ofertas inativas nunca são exportadas
-    Quando eu aplico no relacionamento exportador → importador a política "excluir a categoria "15""
+    Quando eu aplico no relacionamento exportador → importador a export_policy:
+      | campo              | valor |
+      | exclude_categories | 15    |
     Então nenhuma oferta inativa do catálogo do exportador aparece na exportação
 
-  Esquema do Cenário: Uma export_policy inválida é aceita com 200 e a anterior continua valendo
-    Dado que o CP mantém para o relacionamento exportador → importador a política "excluir a categoria "15""
-    Quando eu envio ao CP uma export_policy inválida: <defeito>
+  Esquema do Cenário: Uma export_policy inválida é aceita com 200 e a anterior continua valendo: <defeito>
+    Dado que o CP mantém para o relacionamento exportador → importador a export_policy:
+      | campo              | valor |
+      | exclude_categories | 15    |
+    Quando eu envio ao CP a export_policy:
+      | campo              | valor            |
+      | exclude_categories | <excluir>        |
+      | min_created_at     | <min_created_at> |
     Então o CP responde 200 e o relacionamento continua com a política anterior
     E o exportador continua exportando o total da política anterior
 
     Exemplos:
-      | defeito                                      |
-      | ids de categoria numéricos como [15]          |
-      | min_created_at sem o Z de UTC                 |
+      | defeito                              | excluir | min_created_at      |
+      | ids de categoria numéricos como [15] | [15]    |                     |
+      | min_created_at sem o Z de UTC        | 15      | 2000-01-01T00:00:00 |

@@ -46,9 +46,12 @@ Funcionalidade: Reset completo do ambiente CP + WLs (runbook, passos 0 a 6)
 
   Cenário: A export_policy que exclui a categoria "15" chega ao exportador
     Dado que os snapshots do exportador estão sincronizados no CP
-    Quando eu defino no CP a export_policy do relacionamento exportador → importador excluindo a categoria "15"
+    Quando eu aplico no relacionamento exportador → importador a export_policy:
+      | campo              | valor |
+      | exclude_categories | 15    |
     Então o CP devolve o relacionamento assinado com essa export_policy
-    E o exportador exporta todas as ofertas ativas menos as da categoria "15", segundo os snapshots do CP
+    E o exportador exporta exatamente as ofertas que a política deixa passar
+    E a categoria "15" do exportador é "Alimentação" e tem ofertas ativas
 
   @mtls
   Cenário: O importador obtém um peer token para o exportador via mTLS

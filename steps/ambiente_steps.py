@@ -390,53 +390,6 @@ def step_snapshots_ready(context):
     assert_that(context.world.categories, is_not(empty()))
 
 
-@when('eu defino no CP a export_policy do relacionamento exportador → importador excluindo a categoria "{category}"')
-def step_policy_exclude(context, category):
-    """Runbook passo 5: PUT /relationships/{exportador}/{importador} com export_policy que exclui a categoria.
-
-    Exemplo: Quando eu defino no CP a export_policy do relacionamento exportador → importador excluindo a categoria "15"
-    """
-    s = _session(context)
-    policy = dict(runbook_steps.BROAD_POLICY, exclude_categories=[category])
-    context.world.policy = policy
-    context.world.response = s.cp_admin.put_relationship(
-        s.config.exporter_wl_id, s.config.importer_wl_id,
-        {"status": "active", "fxRate": 1, "limitAmount": 100000, "export_policy": policy,
-         "updatedBy": "bootstrap", "updatedSource": "runbook"})
-    context.world.policy_path = runbook_steps.apply_policy_at_exporter(s, policy)
-    phases.mark(s, PHASE["export_policy ampla aplicada no exportador"] if category == "15" else None)
-
-
-@then("o CP devolve o relacionamento assinado com essa export_policy")
-def step_policy_echoed(context):
-    """A resposta do PUT traz export_policy e exportPolicy iguais à enviada e a assinatura HMAC.
-
-    Exemplo: Então o CP devolve o relacionamento assinado com essa export_policy
-    """
-    s = _session(context)
-    body = expect(context.world.response, 200, s, "PUT do relacionamento")
-    assert_that(body, has_entries(export_policy=context.world.policy, exportPolicy=context.world.policy,
-                                  signature=has_entries(algorithm="HMAC-SHA256", value=not_none())))
-
-
-@then('o exportador exporta todas as ofertas ativas menos as da categoria "{category}", segundo os snapshots do CP')
-def step_exporter_excludes(context, category):
-    """total do exportador = Σ activeCount das categorias − activeCount da categoria excluída.
-
-    Exemplo: E o exportador exporta todas as ofertas ativas menos as da categoria "15", segundo os snapshots do CP
-    """
-    from support.export_policy import predicted_total
-
-    s = _session(context)
-    excluded = [c["activeCount"] for c in context.world.categories if c["categoryId"] == category]
-    assert_that(excluded, is_not(empty()), f"categoria {category} no snapshot")
-    assert_that(excluded[0], greater_than(0), f"a categoria {category} precisa ter ofertas ativas")
-    expected = predicted_total(context.world.policy, context.world.categories, context.world.entities)
-    assert_that(expected, equal_to(sum(c["activeCount"] for c in context.world.categories) - excluded[0]))
-    context.world.exporter_total = queries.exporter_total(s)
-    assert_that(context.world.exporter_total, equal_to(expected))
-
-
 # --- step 6: peer token and import ------------------------------------------------------------------
 @given("que o relacionamento exportador → importador está ativo")
 def step_relationship_ready(context):

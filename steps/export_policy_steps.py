@@ -1,130 +1,165 @@
-"""Steps of the export_policy feature: policies on the exporter → importer relationship, the
-exporter's export and the importer's import under them."""
+"""Steps of the export_policy: a policy given as a data table of its real fields (literal ids or
+references to the stack's data, support/policy_table.py), sent to the CP, applied at the exporter or
+forced into its cache, and the export and the import predicted for it by one general evaluator
+(support/export_policy.py: the CP snapshots and the exporter's catalogue)."""
 from behave import given, then, when
-from hamcrest import assert_that, empty, equal_to, greater_than, has_entries, is_not, less_than_or_equal_to
+from hamcrest import assert_that, empty, equal_to, greater_than, has_entries, is_not, less_than_or_equal_to, not_none
 
 from support import catalog, queries
+from support import vocabulary as _vocabulary  # noqa: F401  (registers the typed parameters)
 from support.expect import expect
-from support.export_policy import PolicyVocabulary, predicted_total
+from support.export_policy import predict
+from support.policy_table import Sources, policy_from_rows, rows_of
 from support.readiness.plan import or_skip
-from support.reset import runbook_steps
+from support.reset import phases, runbook_steps
+from support.reset.phases import PHASE
 from support.stackmap.needs import deferred
+from support.vocabulary import compare
+
+TABLE_STEP = "Quando eu aplico no relacionamento exportador → importador a export_policy:"
 
 
-def _vocabulary(context) -> PolicyVocabulary:
+def _sources(context) -> Sources:
     s = context.session
-    return PolicyVocabulary(context.world.categories, context.world.entities,
-                            deferred(lambda: catalog.export_items(s, None)[1]))  # only some phrases need it
+    return Sources(context.world.categories, context.world.entities,
+                   deferred(lambda: catalog.export_items(s, None)[1]))  # read only when a value needs it
 
 
-def _policy(context, phrase: str) -> dict | None:
-    """The phrase's policy; None when it needs a map entry this stack lacks (the scenario is then skipped)."""
-    return or_skip(context, lambda: _vocabulary(context).policy(phrase))
+def _table_policy(context) -> dict | None:
+    """The table's policy; None when a reference needs a map entry this stack lacks (scenario skipped)."""
+    if context.table is None:
+        raise AssertionError("este passo leva uma tabela | campo | valor | com os campos da export_policy")
+    if not context.world.categories:
+        context.world.categories = queries.category_snapshot(context.session)
+        context.world.entities = queries.entity_snapshot(context.session)
+    return or_skip(context, lambda: policy_from_rows(rows_of(context.table), _sources(context)))
 
 
-def _apply(context, phrase: str) -> None:
+def _send(context, policy: dict) -> None:
+    s, c = context.session, context.session.config
+    context.world.response = s.cp_admin.put_relationship(
+        c.exporter_wl_id, c.importer_wl_id,
+        {"status": "active", "fxRate": 1, "limitAmount": 100000, "export_policy": policy,
+         "updatedBy": "bootstrap", "updatedSource": "runbook"})
+
+
+@given("que o CP mantém para o relacionamento exportador → importador a export_policy:")
+@when("eu aplico no relacionamento exportador → importador a export_policy:")
+def step_apply_policy(context):
+    """PUT do relacionamento exportador → importador no CP com a export_policy da tabela (| campo | valor |,
+    campos enabled, min_created_at, include_categories, exclude_categories, entity_allowlist, entity_blocklist,
+    price_min, price_max; valores literais ou referências, abaixo) e espera o exportador aplicá-la (ou o UPDATE
+    do runbook, se o perfil mandar). Campos fora da tabela ficam como na política base do runbook.
+
+    Exemplo: Quando eu aplico no relacionamento exportador → importador a export_policy:
+    Exemplo: Dado que o CP mantém para o relacionamento exportador → importador a export_policy:
+    """
     s = context.session
-    policy = _policy(context, phrase)
+    policy = _table_policy(context)
     if policy is None:
         return
+    _send(context, policy)
+    expect(context.world.response, 200, s, "definir a export_policy exportador → importador")
     context.world.policy = policy
-    runbook_steps.put_export_policy(s, policy)
     context.world.policy_path = runbook_steps.apply_policy_at_exporter(s, policy)
+    if s.reset_state.phase == PHASE["snapshots sincronizados"]:  # the runbook's step 5, done by hand
+        phases.mark(s, PHASE["export_policy ampla aplicada no exportador"]
+                    if policy == runbook_steps.BROAD_POLICY else None)
 
 
-@when('eu aplico no relacionamento exportador → importador a política "{phrase}"')
-def step_apply_policy(context, phrase):
-    """PUT da export_policy no CP e espera o exportador aplicá-la (ou o UPDATE do runbook, se o perfil mandar).
+@when("eu envio ao CP a export_policy:")
+def step_send_policy(context):
+    """Só o PUT do relacionamento no CP com a política da tabela (inválida, de propósito, com um valor JSON
+    como `[15]`), sem esperar o exportador; guarda a política em vigor e o total exportado de antes.
 
-    Exemplo: Quando eu aplico no relacionamento exportador → importador a política "excluir a categoria "15""
-    """
-    _apply(context, phrase)
-
-
-@given('que o CP mantém para o relacionamento exportador → importador a política "{phrase}"')
-def step_cp_keeps_policy(context, phrase):
-    """A política está no CP e já chegou ao exportador.
-
-    Exemplo: Dado que o CP mantém para o relacionamento exportador → importador a política "excluir a categoria "15""
-    """
-    _apply(context, phrase)
-    if context.world.policy is None:
-        return  # skipped: not proven here
-    context.world.previous_policy = context.world.policy
-    context.world.previous_total = queries.exporter_total(context.session)
-
-
-@when('eu forço no cache do exportador, pelo SQL do runbook, a política "{phrase}"')
-def step_force_cache(context, phrase):
-    """O UPDATE cp_relationship_cache do runbook (passo 5), sem mudar nada no CP.
-
-    Exemplo: Quando eu forço no cache do exportador, pelo SQL do runbook, a política "incluir só a categoria "15""
+    Precisa antes: Dado que o CP mantém para o relacionamento exportador → importador a export_policy:
+    Exemplo: Quando eu envio ao CP a export_policy:
     """
     s = context.session
-    policy = _policy(context, phrase)
+    context.world.previous_policy = context.world.need("policy", "Dado que o CP mantém para o relacionamento "
+                                                                 "exportador → importador a export_policy:")
+    context.world.previous_total = queries.exporter_total(s)
+    policy = _table_policy(context)
+    if policy is not None:
+        _send(context, policy)
+
+
+@when("eu forço no cache do exportador, pelo SQL do runbook, a export_policy:")
+def step_force_cache(context):
+    """O UPDATE cp_relationship_cache do runbook (passo 5) com a política da tabela, sem mudar nada no CP.
+
+    Precisa antes: Dado que o CP mantém para o relacionamento exportador → importador a export_policy:
+    Exemplo: Quando eu forço no cache do exportador, pelo SQL do runbook, a export_policy:
+    """
+    s = context.session
+    in_cp = context.world.need("policy", "Dado que o CP mantém para o relacionamento exportador → importador "
+                                         "a export_policy:")
+    policy = _table_policy(context)
     if policy is None:
         return
-    assert_that(policy, is_not(equal_to(context.world.policy)), "a política forçada deve diferir da do CP")
+    assert_that(policy, is_not(equal_to(in_cp)), "a política forçada deve diferir da do CP")
     assert_that(runbook_steps.force_relationship_cache(s, policy), equal_to(1), "linhas atualizadas pelo UPDATE")
     context.world.policy = policy
     context.world.policy_path = "sql"
 
 
-@then("o exportador exporta exatamente o total que os snapshots do CP preveem para essa política")
-def step_total_as_predicted(context):
-    """total do exportador (com importerWlId) = contagem prevista pelos snapshots de categorias/entidades.
+@then("o CP devolve o relacionamento assinado com essa export_policy")
+def step_policy_echoed(context):
+    """A resposta do PUT traz export_policy e exportPolicy iguais à enviada e a assinatura HMAC-SHA256.
 
-    Exemplo: Então o exportador exporta exatamente o total que os snapshots do CP preveem para essa política
+    Precisa antes: Quando eu aplico no relacionamento exportador → importador a export_policy:
+    Exemplo: Então o CP devolve o relacionamento assinado com essa export_policy
     """
     s = context.session
-    context.world.predicted_total = predicted_total(context.world.policy, context.world.categories,
-                                                    context.world.entities)
+    policy = context.world.need("policy", TABLE_STEP)
+    body = expect(context.world.response, 200, s, "PUT do relacionamento")
+    assert_that(body, has_entries(export_policy=policy, exportPolicy=policy,
+                                  signature=has_entries(algorithm="HMAC-SHA256", value=not_none())))
+
+
+@then("o exportador exporta exatamente as ofertas que a política deixa passar")
+def step_exports_as_predicted(context):
+    """Prevê a exportação para QUALQUER combinação de campos: pelos snapshots do CP (Σ activeCount das
+    categorias ou entidades escolhidas) quando eles respondem (uma dimensão, sem data nem preço), senão
+    avaliando cada oferta ativa do catálogo do exportador pelas regras do contrato (desligada ⇒ tudo;
+    excluir vence incluir; blocklist vence allowlist; categorias E entidades; min_created_at inclusivo).
+    Confere o total exportado ao importador e, quando leu o catálogo, os ids.
+
+    Precisa antes: Quando eu aplico no relacionamento exportador → importador a export_policy:
+    Exemplo: Então o exportador exporta exatamente as ofertas que a política deixa passar
+    """
+    s = context.session
+    policy = context.world.need("policy", TABLE_STEP)
+    prediction = or_skip(context, lambda: predict(policy, context.world.categories, context.world.entities,
+                                                  deferred(lambda: catalog.export_items(s, None)[1])))
+    if prediction is None:
+        return
+    context.world.predicted_total = prediction.total
     context.world.exporter_total = queries.exporter_total(s)
-    assert_that(context.world.exporter_total, equal_to(context.world.predicted_total),
-                f"total exportado com a política {context.world.policy}")
+    assert_that(context.world.exporter_total, equal_to(prediction.total),
+                f"total exportado com a política {policy} (previsto pelo {prediction.source})")
+    if prediction.ids is not None:
+        _, items = catalog.export_items(s, s.config.importer_wl_id)
+        assert_that(sorted(i.id for i in items), equal_to(list(prediction.ids)), "ofertas exportadas")
 
 
-@when('o importador importa as ofertas do exportador com um peer token novo de escopo "{scope}"')
-def step_import_with_scope(context, scope):
-    """Peer token novo via mTLS com o escopo dado, e o debug import do importador.
+@then("o exportador exporta {comparacao:Comparacao} {n:d} ofertas")
+def step_export_count(context, comparacao, n):
+    """O total exportado ao importador, e o número de itens da exportação igual ao total, comparados a N
+    (exatamente, pelo menos, no máximo, mais de, menos de).
 
-    Exemplo: Quando o importador importa as ofertas do exportador com um peer token novo de escopo "offers:sync"
+    Exemplo: Então o exportador exporta exatamente 0 ofertas
+    Exemplo: E o exportador exporta mais de 0 ofertas
     """
     s = context.session
-    context.world.import_result = runbook_steps.debug_import(s, runbook_steps.peer_token(s, scopes=(scope,)),
-                                                             scopes=(scope,))
-
-
-@then("o importador não descobre mais do que o exportador exporta, e nada quando ele não exporta nada")
-def step_import_bounded(context):
-    """eligibleOffers ≤ totalOffersDiscovered ≤ total do exportador, e zero descoberto ⇔ zero exportado.
-
-    Exemplo: Então o importador não descobre mais do que o exportador exporta, e nada quando ele não exporta nada
-    """
-    summary = context.world.import_result["summary"]
-    total = context.world.exporter_total
-    discovered, eligible = summary["totalOffersDiscovered"], summary["eligibleOffers"]
-    assert_that(discovered, less_than_or_equal_to(total))
-    assert_that(eligible, less_than_or_equal_to(discovered))
-    assert_that(discovered == 0, equal_to(total == 0), f"descobertas {discovered} com total exportado {total}")
-
-
-@then("toda oferta importada vem de uma oferta ativa do exportador que cumpre a política")
-def step_imported_respect_policy(context):
-    """Cada linha de imported_offer aponta para uma oferta ativa do catálogo do exportador que passa na política.
-
-    Exemplo: E toda oferta importada vem de uma oferta ativa do exportador que cumpre a política
-    """
-    s = context.session
-    rows = catalog.imported_rows(s)
-    if context.world.exporter_total:
-        assert_that(rows, is_not(empty()), "ofertas importadas")
-    assert_that(catalog.imported_violations(s, context.world.policy), empty())
+    total, items = catalog.export_items(s, s.config.importer_wl_id)
+    assert_that(len(items), equal_to(total), "itens da exportação × total")
+    assert_that(compare(total, comparacao, n), equal_to(True), f"total exportado {total}, esperava {comparacao} {n}")
 
 
 @then("o exportador exporta todas as ofertas ativas do catálogo")
 def step_exports_everything(context):
-    """total = Σ activeCount dos snapshots = ofertas ativas no catálogo do exportador.
+    """total = Σ activeCount dos snapshots = ofertas ativas no catálogo do exportador (SQL).
 
     Exemplo: Então o exportador exporta todas as ofertas ativas do catálogo
     """
@@ -133,35 +168,6 @@ def step_exports_everything(context):
     active = sum(1 for o in catalog.exporter_offers(s) if o.active)
     assert_that(total, equal_to(sum(c["activeCount"] for c in context.world.categories)))
     assert_that(total, equal_to(active))
-
-
-@then("o exportador não exporta nenhuma oferta")
-def step_exports_nothing(context):
-    """total 0 e nenhum item.
-
-    Exemplo: Então o exportador não exporta nenhuma oferta
-    """
-    s = context.session
-    total, items = catalog.export_items(s, s.config.importer_wl_id)
-    assert_that((total, items), equal_to((0, [])))
-
-
-@then("o exportador exporta exatamente as ofertas ativas que cumprem a política")
-def step_exports_exactly(context):
-    """Os ids exportados ao importador = ids da exportação ampla que passam na política (regras do contrato).
-
-    Exemplo: Então o exportador exporta exatamente as ofertas ativas que cumprem a política
-    """
-    from support.export_policy import matches
-
-    s = context.session
-    _, broad = catalog.export_items(s, None)
-    expected = sorted(i.id for i in broad if matches(context.world.policy, i))
-    total, items = catalog.export_items(s, s.config.importer_wl_id)
-    assert_that(expected, is_not(empty()), "a política deveria deixar passar alguma oferta")
-    assert_that(len(expected), greater_than(0))
-    assert_that(sorted(i.id for i in items), equal_to(expected))
-    assert_that(total, equal_to(len(expected)))
 
 
 @then("nenhuma oferta inativa do catálogo do exportador aparece na exportação")
@@ -178,36 +184,60 @@ def step_no_inactive(context):
     assert_that(sorted(inactive & {i.id for i in items}), empty())
 
 
-INVALID = {
-    "ids de categoria numéricos como [15]": {"exclude_categories": [15]},
-    "min_created_at sem o Z de UTC": {"min_created_at": "2000-01-01T00:00:00"},
-}
+@when('o importador importa as ofertas do exportador com um peer token novo de escopo "{escopo:Escopo}"')
+def step_import_with_scope(context, escopo):
+    """Peer token novo via mTLS com o escopo dado, e o debug import do importador.
 
-
-@when("eu envio ao CP uma export_policy inválida: {defect}")
-def step_invalid_policy(context, defect):
-    """PUT do relacionamento com uma export_policy que o CP não valida (ids numéricos, data sem Z).
-
-    Exemplo: Quando eu envio ao CP uma export_policy inválida: ids de categoria numéricos como [15]
+    Exemplo: Quando o importador importa as ofertas do exportador com um peer token novo de escopo "offers:sync"
     """
     s = context.session
-    if defect not in INVALID:
-        raise AssertionError(f"defeito desconhecido: {defect!r}. Conhecidos: {sorted(INVALID)}")
-    policy = dict(context.world.previous_policy, **INVALID[defect])
-    context.world.response = s.cp_admin.put_relationship(
-        s.config.exporter_wl_id, s.config.importer_wl_id,
-        {"status": "active", "fxRate": 1, "limitAmount": 100000, "export_policy": policy,
-         "updatedBy": "bootstrap", "updatedSource": "runbook"})
+    context.world.import_result = runbook_steps.debug_import(s, runbook_steps.peer_token(s, scopes=(escopo,)),
+                                                             scopes=(escopo,))
+
+
+@then("o importador não descobre mais do que o exportador exporta, e nada quando ele não exporta nada")
+def step_import_bounded(context):
+    """eligibleOffers ≤ totalOffersDiscovered ≤ total do exportador, e zero descoberto ⇔ zero exportado.
+
+    Precisa antes: Então o exportador exporta exatamente as ofertas que a política deixa passar
+    Exemplo: Então o importador não descobre mais do que o exportador exporta, e nada quando ele não exporta nada
+    """
+    summary = context.world.need("import_result", "Quando o importador importa as ofertas do exportador com um "
+                                                  'peer token novo de escopo "offers:sync"')["summary"]
+    total = context.world.exporter_total
+    if total is None:
+        total = queries.exporter_total(context.session)
+    discovered, eligible = summary["totalOffersDiscovered"], summary["eligibleOffers"]
+    assert_that(discovered, less_than_or_equal_to(total))
+    assert_that(eligible, less_than_or_equal_to(discovered))
+    assert_that(discovered == 0, equal_to(total == 0), f"descobertas {discovered} com total exportado {total}")
+
+
+@then("toda oferta importada vem de uma oferta ativa do exportador que cumpre a política")
+def step_imported_respect_policy(context):
+    """Cada linha de imported_offer aponta para uma oferta ativa do catálogo do exportador que passa na
+    política; se o exportador exporta algo, o importador tem ofertas importadas.
+
+    Precisa antes: Quando eu aplico no relacionamento exportador → importador a export_policy:
+    Exemplo: E toda oferta importada vem de uma oferta ativa do exportador que cumpre a política
+    """
+    s = context.session
+    policy = context.world.need("policy", TABLE_STEP)
+    rows = catalog.imported_rows(s)
+    if queries.exporter_total(s):
+        assert_that(rows, is_not(empty()), "ofertas importadas")
+    assert_that(catalog.imported_violations(s, policy), empty())
 
 
 @then("o CP responde 200 e o relacionamento continua com a política anterior")
 def step_previous_policy_kept(context):
-    """A resposta é 200 e tanto ela quanto o GET do relacionamento trazem a política anterior.
+    """A resposta do PUT é 200 e tanto ela quanto o GET do relacionamento trazem a política anterior.
 
+    Precisa antes: Quando eu envio ao CP a export_policy:
     Exemplo: Então o CP responde 200 e o relacionamento continua com a política anterior
     """
     s = context.session
-    previous = context.world.previous_policy
+    previous = context.world.need("previous_policy", "Quando eu envio ao CP a export_policy:")
     assert_that(expect(context.world.response, 200, s, "PUT com política inválida"),
                 has_entries(export_policy=previous))
     body = expect(s.cp_admin.get_relationship(s.config.exporter_wl_id, s.config.importer_wl_id), 200, s,
@@ -217,11 +247,13 @@ def step_previous_policy_kept(context):
 
 @then("o exportador continua exportando o total da política anterior")
 def step_previous_total(context):
-    """O cache do exportador guarda a política anterior e o total não mudou.
+    """O cache do exportador guarda a política anterior e o total não mudou (e não é zero).
 
+    Precisa antes: Quando eu envio ao CP a export_policy:
     Exemplo: E o exportador continua exportando o total da política anterior
     """
     s = context.session
-    assert_that(queries.cached_policy(s), equal_to(context.world.previous_policy))
+    previous = context.world.need("previous_policy", "Quando eu envio ao CP a export_policy:")
+    assert_that(queries.cached_policy(s), equal_to(previous))
     assert_that(queries.exporter_total(s), equal_to(context.world.previous_total))
     assert_that(context.world.previous_total, greater_than(0))

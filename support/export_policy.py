@@ -1,11 +1,18 @@
-"""export_policy expectations derived from the stack itself (the CP snapshots), never from one day's
-numbers: the exporter's `total` for a policy that filters by one dimension only."""
+"""export_policy expectations derived from the stack itself, never from one day's numbers: one general
+evaluator of any policy (`predict`) over the CP snapshots and the exporter's catalogue (its broad export:
+every active offer, with category, entity, creation instant and price)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from .wl_shapes import ExportedOffer
+
+FIELDS = ("enabled", "min_created_at", "include_categories", "exclude_categories", "entity_allowlist",
+          "entity_blocklist", "price_min", "price_max")
+BASE_INSTANT = "2000-01-01T00:00:00Z"  # the runbook's min_created_at: cuts nothing
+LIST_FIELDS = ("include_categories", "exclude_categories", "entity_allowlist", "entity_blocklist")
 
 
 def predicted_total(policy: dict | None, categories: list[dict], entities: list[dict]) -> int:
@@ -74,75 +81,41 @@ def matches(policy: dict | None, offer: ExportedOffer) -> bool:
 
 def base_policy(**changes) -> dict:
     """An enabled policy that restricts nothing, with `changes` applied (lists of string ids)."""
-    policy = {"enabled": True, "min_created_at": "2000-01-01T00:00:00Z", "include_categories": [],
+    policy = {"enabled": True, "min_created_at": BASE_INSTANT, "include_categories": [],
               "exclude_categories": [], "entity_allowlist": [], "entity_blocklist": []}
     policy.update(changes)
     return policy
 
 
-class PolicyVocabulary:
-    """Turns the features' Portuguese policy phrases into export_policy JSON, choosing ids from the
-    stack's own data (CP snapshots and the exporter's broad export), never from fixed numbers."""
+def snapshots_answer(policy: dict | None) -> bool:
+    """Whether the CP snapshots' counts alone predict the total: no policy, a disabled one, or one that
+    filters by categories only or by entities only, with no instant and no price bound."""
+    if not policy or policy.get("enabled") is False:
+        return True
+    if policy.get("min_created_at") not in (None, "", BASE_INSTANT):
+        return False
+    if policy.get("price_min") is not None or policy.get("price_max") is not None:
+        return False
+    by_category = bool(policy.get("include_categories") or policy.get("exclude_categories"))
+    by_entity = bool(policy.get("entity_allowlist") or policy.get("entity_blocklist"))
+    return not (by_category and by_entity)
 
-    def __init__(self, categories: list[dict], entities: list[dict], items_provider):
-        self.categories = categories
-        self.entities = entities
-        self._items_provider = items_provider  # () -> the broad export (ExportedOffer), loaded on demand
-        self._items: list[ExportedOffer] | None = None
 
-    @property
-    def items(self) -> list[ExportedOffer]:
-        if self._items is None:
-            self._items = self._items_provider()
-        return self._items
+@dataclass(frozen=True)
+class Prediction:
+    """What the exporter must export to the importer under a policy."""
+    total: int
+    ids: tuple[int, ...] | None  # the offers, when the catalogue was read (None: the snapshots sufficed)
+    source: str  # "snapshots" or "catálogo"
 
-    def _category_without_active(self) -> str:
-        empty = [c["categoryId"] for c in self.categories if int(c["activeCount"]) == 0]
-        if not empty:
-            raise AssertionError("o snapshot do CP não tem categoria com activeCount 0")
-        return sorted(empty)[0]
 
-    def _entity_with(self, count: int) -> str:
-        found = [e["entityId"] for e in self.entities if int(e["activeOffersCount"]) == count]
-        if not found:
-            raise AssertionError(f"o snapshot do CP não tem entidade com activeOffersCount {count}")
-        return sorted(found)[0]
+def predict(policy: dict | None, categories: list[dict], entities: list[dict],
+            catalogue: Callable[[], list[ExportedOffer]], *, ids: bool = False) -> Prediction:
+    """The export under ANY policy: from the snapshots' counts when they can answer (and `ids` is not
+    asked), otherwise by evaluating every active offer of the catalogue with the contract's rules
+    (`matches`); the catalogue is read only then."""
+    if snapshots_answer(policy) and not ids:
+        return Prediction(predicted_total(policy, categories, entities), None, "snapshots")
+    chosen = tuple(sorted(o.id for o in catalogue() if o.active is not False and matches(policy, o)))
+    return Prediction(len(chosen), chosen, "catálogo")
 
-    def _median_created_at(self) -> str:
-        stamps = sorted(_aware(i.created_at) for i in self.items)
-        middle = stamps[len(stamps) // 2]
-        return middle.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    def _entity_in_category(self, category: str) -> str:
-        entities = sorted({str(i.entity) for i in self.items if str(i.category) == category})
-        if not entities:
-            raise AssertionError(f"nenhuma oferta ativa exportada na categoria {category}")
-        return entities[0]
-
-    def policy(self, phrase: str) -> dict:
-        quoted = re.findall(r'"([^"]+)"', phrase)
-        cid = quoted[0] if quoted else None
-        table = {
-            "incluir só uma categoria sem ofertas ativas":
-                lambda: base_policy(include_categories=[self._category_without_active()]),
-            'incluir só a categoria "#"': lambda: base_policy(include_categories=[cid]),
-            'excluir a categoria "#"': lambda: base_policy(exclude_categories=[cid]),
-            "permitir só uma entidade com 3 ofertas ativas":
-                lambda: base_policy(entity_allowlist=[self._entity_with(3)]),
-            "bloquear a entidade com 3 ofertas ativas":
-                lambda: base_policy(entity_blocklist=[self._entity_with(3)]),
-            'desligada, mas excluindo a categoria "#"':
-                lambda: base_policy(enabled=False, exclude_categories=[cid]),
-            "permitir e bloquear a mesma entidade":
-                lambda: base_policy(entity_allowlist=[self._entity_with(3)], entity_blocklist=[self._entity_with(3)]),
-            'incluir e excluir a categoria "#"':
-                lambda: base_policy(include_categories=[cid], exclude_categories=[cid]),
-            "só ofertas criadas a partir da data mediana do catálogo":
-                lambda: base_policy(min_created_at=self._median_created_at()),
-            'incluir a categoria "#" e permitir só uma entidade dela':
-                lambda: base_policy(include_categories=[cid], entity_allowlist=[self._entity_in_category(cid)]),
-        }
-        key = re.sub(r'"[^"]+"', '"#"', phrase)
-        if key not in table:
-            raise AssertionError(f"política desconhecida: {phrase!r}. Conhecidas: {sorted(table)}")
-        return table[key]()

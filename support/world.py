@@ -142,6 +142,15 @@ class World:
         ".admin), support.ui.browser.UiScenario; set in before_scenario, closed in after_scenario (the browser "
         "itself lives for the whole run in session.extra_clients)"))
 
+    def need(self, name: str, first: str) -> Any:
+        """The fact `name` an earlier step keeps; when no step has set it, a clear failure naming the
+        step to write first (the catalogue lists the same under "Precisa antes")."""
+        value = getattr(self, name)
+        if value in (None, [], {}):
+            raise AssertionError(f"este passo usa o que um passo anterior guarda ({name}): escreva antes "
+                                 f"«{first}»")
+        return value
+
     def dump(self, masker) -> str:
         def plain(value: Any) -> Any:  # at any depth, so the masker sees every key
             if isinstance(value, httpx.Response):

@@ -11,8 +11,14 @@ Cada definição de passo tem uma docstring assim:
     Exemplo: Dado que a stack XporY está no ar
     \"\"\"
 
-O exemplo é conferido contra o padrão do passo (com o mesmo casamento do behave), para que o catálogo
-nunca mostre uma frase que não roda. Os módulos são lidos como texto (ast): nada é importado.
+Linhas opcionais da docstring: `Precisa antes: <passo>` (o estado que um passo anterior deixa; o passo
+falha dizendo qual escrever antes) e `Contexto: <tipo de cenário>` (num passo de Contexto: para que tipo
+de cenário começar por ele). A tag `@ui` que um passo exige sai do código (ele usa o navegador).
+
+O exemplo é conferido contra o padrão do passo (com o mesmo casamento do behave, parâmetros tipados
+inclusive), para que o catálogo nunca mostre uma frase que não roda. Os módulos de passos são lidos como
+texto (ast); só os dados dos tipos (support/vocabulary.py) e das referências da tabela da export_policy
+(support/policy_table.py) são importados.
 """
 from __future__ import annotations
 
@@ -24,6 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import parse
+
+from support import policy_table, vocabulary
+from support.export_policy import FIELDS
 
 ROOT = Path(__file__).resolve().parent.parent
 STEPS_DIR = ROOT / "steps"
@@ -70,6 +79,9 @@ class Step:
     matcher: str  # parse | re | cfparse
     description: str
     examples: list[str]
+    needs: list[str]  # "Precisa antes:" lines
+    contexts: list[str]  # "Contexto:" lines
+    ui: bool  # the function drives the browser (the scenario needs @ui)
 
     @property
     def example(self) -> str:
@@ -85,18 +97,31 @@ class Step:
         return f"steps/{self.module}.py:{self.line} ({self.function})"
 
 
-def _docstring_parts(doc: str | None) -> tuple[str, list[str]]:
-    """The description (lines before the first "Exemplo:") and every "Exemplo:" line."""
+LABELS = ("Exemplo:", "Precisa antes:", "Contexto:")
+
+
+def _docstring_parts(doc: str | None) -> tuple[str, dict[str, list[str]]]:
+    """The description (lines before the first labelled line) and every labelled line, by label."""
+    labelled: dict[str, list[str]] = {label: [] for label in LABELS}
     if not doc:
-        return "", []
-    description, examples = [], []
+        return "", labelled
+    description, seen_label = [], False
     for raw in doc.strip().splitlines():
         line = raw.strip()
-        if line.startswith("Exemplo:"):
-            examples.append(line[len("Exemplo:"):].strip())
-        elif line and not examples:
+        label = next((lb for lb in LABELS if line.startswith(lb)), None)
+        if label:
+            seen_label = True
+            if line[len(label):].strip():
+                labelled[label].append(line[len(label):].strip())
+        elif line and not seen_label:
             description.append(line)
-    return " ".join(description), [e for e in examples if e]
+    return " ".join(description), labelled
+
+
+def _uses_browser(node: ast.AST) -> bool:
+    """The step drives the browser: it calls the steps' `_ui(context)` helper."""
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_ui"
+               for n in ast.walk(node))
 
 
 def read_module(path: Path) -> list[Step]:
@@ -112,7 +137,7 @@ def read_module(path: Path) -> list[Step]:
             continue
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        description, examples = _docstring_parts(ast.get_docstring(node))
+        description, labelled = _docstring_parts(ast.get_docstring(node))
         for decorator in node.decorator_list:
             if not isinstance(decorator, ast.Call):
                 continue
@@ -124,7 +149,8 @@ def read_module(path: Path) -> list[Step]:
             if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
                 continue
             steps.append(Step(path.stem, node.lineno, node.name, name.lower(), first.value, matcher,
-                              description, examples))
+                              description, labelled["Exemplo:"], labelled["Precisa antes:"],
+                              labelled["Contexto:"], _uses_browser(node)))
     return steps
 
 
@@ -137,7 +163,16 @@ def collect(steps_dir: Path = STEPS_DIR) -> list[Step]:
 def _matches(step: Step, text: str) -> bool:
     if step.matcher == "re":
         return re.fullmatch(step.pattern, text) is not None
-    return parse.compile(step.pattern).parse(text) is not None
+    return parse.compile(step.pattern, extra_types=TYPES, case_sensitive=True).parse(text) is not None
+
+
+TYPES = vocabulary.converters()
+TYPED = re.compile(r"\{(\w*):(\w+)\}")
+
+
+def typed_parameters(pattern: str) -> list[tuple[str, vocabulary.Vocabulary]]:
+    """The typed parameters of a pattern that are vocabularies: (name, vocabulary)."""
+    return [(name, vocabulary.BY_NAME[kind]) for name, kind in TYPED.findall(pattern) if kind in vocabulary.BY_NAME]
 
 
 def _example_fits(step: Step, example: str) -> bool:
@@ -165,38 +200,97 @@ def _anchor(title: str) -> str:
     return text.strip().replace(" ", "-")
 
 
-def render(steps: list[Step]) -> str:
-    modules: dict[str, list[Step]] = {}
-    for step in steps:
-        modules.setdefault(step.module, []).append(step)
-    out = [
+def _values(vocab: vocabulary.Vocabulary) -> str:
+    return " · ".join(f"`{phrase}`" for phrase in vocab.values)
+
+
+def _header(steps: list[Step], modules: dict[str, list[Step]]) -> list[str]:
+    return [
         "# Catálogo de passos",
         "",
         "<!-- Gerado por `python -m tools.catalogo` a partir das docstrings de steps/*.py. Não edite à mão. -->",
         "",
-        "Todos os passos que as funcionalidades podem usar, por domínio, cada um com o que faz e um exemplo",
-        "pronto para copiar. Gerado por `python -m tools.catalogo` a partir das docstrings de `steps/*.py`:",
-        "para mudar um texto, mude a docstring e rode o gerador (o teste `tests/gate/test_catalogo.py` falha",
-        "quando este arquivo fica velho ou quando um passo não tem descrição ou exemplo).",
+        "Todos os passos que as funcionalidades podem usar, por domínio, cada um com o que faz e confere, um",
+        "exemplo pronto para copiar, os valores aceitos de cada parâmetro tipado, a tag que exige e o estado que",
+        "precisa de um passo anterior. Gerado por `python -m tools.catalogo` a partir das docstrings de",
+        "`steps/*.py` e dos tipos de `support/vocabulary.py`: para mudar um texto, mude a docstring e rode o",
+        "gerador (o teste `tests/gate/test_catalogo.py` falha quando este arquivo fica velho, quando um passo não",
+        "tem descrição ou exemplo, ou quando falta aqui um valor aceito de um parâmetro tipado).",
         "",
-        "Nos padrões, `{nome}` é um parâmetro: `{n:d}` um número inteiro, `\"{nome}\"` um texto entre aspas, e",
-        "`{nome}` sem aspas o resto da frase. `E` e `Mas` servem no lugar de qualquer palavra-chave.",
+        "Nos padrões, `{nome}` é um parâmetro: `{n:d}` um número inteiro, `\"{nome}\"` um texto entre aspas,",
+        "`{nome}` sem aspas o resto da frase, e `{nome:Tipo}` um parâmetro tipado, que aceita só os valores",
+        "listados (com ou sem acentos, em maiúsculas ou minúsculas): qualquer outro valor deixa o passo",
+        "**indefinido** já no `behave --dry-run`. `E` e `Mas` servem no lugar de qualquer palavra-chave. Um",
+        "passo que termina em `:` leva uma tabela logo abaixo.",
         "",
         f"{len(steps)} passos em {len(modules)} módulos.",
         "",
     ]
+
+
+def _contexts(steps: list[Step]) -> list[str]:
+    out = ["## Por onde começar: o Contexto de cada tipo de cenário", "",
+           "| tipo de cenário | comece com |", "|---|---|"]
+    for step in steps:
+        for kind in step.contexts:
+            out.append(f"| {kind} | `{step.example}` |")
+    return out + ["", "Um cenário `@ui` precisa da tag `@ui` (no cenário ou na funcionalidade): é ela que abre o "
+                      "navegador. Sem ela, um passo de tela falha dizendo isso.", ""]
+
+
+def _types() -> list[str]:
+    out = ["## Parâmetros tipados: todos os valores aceitos", "", "| tipo | o que é | valores aceitos |", "|---|---|---|"]
+    for vocab in vocabulary.TYPES:
+        out.append(f"| `{vocab.name}` | {vocab.meaning} | {_values(vocab)} |")
+    return out + [""]
+
+
+def _policy_table() -> list[str]:
+    out = ["## A tabela da export_policy", "",
+           "Os passos que terminam em `a export_policy:` levam uma tabela `| campo | valor |` com os campos reais da",
+           "política: " + ", ".join(f"`{f}`" for f in FIELDS) + ". Um campo fora da tabela (ou com a célula vazia)",
+           "fica como na política base do runbook (ligada, sem filtro, `min_created_at` 2000-01-01T00:00:00Z). Um",
+           "valor é literal (um id como `15`, `true`/`false`, um instante ISO, um número; JSON se começar com `[`,",
+           "`{` ou `\"`, enviado exatamente como escrito, por exemplo `[15]` para uma política inválida) ou uma",
+           "referência aos dados da própria stack, resolvida pelos snapshots do CP e pelo catálogo do exportador.",
+           "Listas separam os valores com `,` ou ` e `. `enabled` aceita "
+           + ", ".join(f"`{v}`" for v in policy_table.TRUE + policy_table.FALSE) + ".", "",
+           "| campo | referências aceitas |", "|---|---|"]
+    for field_name, kind in policy_table.KIND_OF.items():
+        refs = [shown for ref_kind, shown, _, _ in policy_table.REFERENCES if ref_kind == kind]
+        out.append(f"| `{field_name}` | " + " · ".join(f"`{r}`" for r in refs) + " |")
+    return out + [""]
+
+
+def _step_lines(step: Step) -> list[str]:
+    out = [f"- **{DECORATORS[step.kind]}** `{step.pattern}`  ",
+           f"  {step.description or '(sem descrição)'}  "]
+    for name, vocab in typed_parameters(step.pattern):
+        out.append(f"  Valores de `{name}` ({vocab.name}): {_values(vocab)}  ")
+    if step.ui:
+        out.append("  Exige a tag `@ui`.  ")
+    for need in step.needs:
+        out.append(f"  Precisa antes: `{need}`  ")
+    out.append(f"  Exemplo: `{step.example or '(sem exemplo)'}`")
+    return out
+
+
+def render(steps: list[Step]) -> str:
+    modules: dict[str, list[Step]] = {}
+    for step in steps:
+        modules.setdefault(step.module, []).append(step)
+    out = _header(steps, modules)
     titles = {name: DOMAINS.get(name, (name.removesuffix("_steps").replace("_", " ").capitalize(), ""))
               for name in modules}
     for name, items in modules.items():
         title = titles[name][0]
         out.append(f"- [{title}](#{_anchor(title)}) — `steps/{name}.py`, {len(items)} passos")
+    out += ["", *_contexts(steps), *_types(), *_policy_table()]
     for name, items in modules.items():
         title, blurb = titles[name]
         out += ["", f"## {title}", "", f"`steps/{name}.py`" + (f" — {blurb}" if blurb else ""), ""]
         for step in items:
-            out += [f"- **{DECORATORS[step.kind]}** `{step.pattern}`  ",
-                    f"  {step.description or '(sem descrição)'}  ",
-                    f"  Exemplo: `{step.example or '(sem exemplo)'}`"]
+            out += _step_lines(step)
     return "\n".join(out) + "\n"
 
 

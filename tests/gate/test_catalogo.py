@@ -69,3 +69,32 @@ def test_the_generator_runs_as_a_module_and_verifies():
     done = subprocess.run([sys.executable, "-m", "tools.catalogo", "--verificar"], cwd=REPO,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_every_typed_parameter_lists_all_its_values_in_the_catalogue():
+    from support import policy_table, vocabulary
+
+    text = catalogo.OUTPUT.read_text(encoding="utf-8")
+    for vocab in vocabulary.TYPES:
+        for phrase in vocab.values:
+            assert f"`{phrase}`" in text, f"{vocab.name}: {phrase!r} não está em docs/passos.md"
+    for _, shown, _, _ in policy_table.REFERENCES:
+        assert f"`{shown}`" in text, f"referência da export_policy {shown!r} não está em docs/passos.md"
+    for step in catalogo.collect():
+        for name, vocab in catalogo.typed_parameters(step.pattern):
+            assert f"Valores de `{name}` ({vocab.name}): " in text, step.pattern
+
+
+def test_a_value_outside_a_vocabulary_leaves_the_step_undefined():
+    """The pattern of a typed parameter accepts its phrases (any case, with or without accents) and
+    nothing else, so behave cannot match a wrong value: the step is undefined at dry-run time."""
+    import parse
+
+    from support import vocabulary
+
+    pattern = parse.compile("entro como {papel:Papel} na tela de {tela:TelaAdmin}", extra_types=catalogo.TYPES,
+                            case_sensitive=True)
+    assert pattern.parse("entro como trader na tela de Negociacoes").named == {"papel": "TRADER", "tela": "trades"}
+    assert pattern.parse("entro como ADMIN na tela de negociações") is None
+    assert pattern.parse("entro como MASTER na tela de vendas") is None
+    assert vocabulary.PAPEL.convert("Manager") == "MANAGER"
