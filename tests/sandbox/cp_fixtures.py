@@ -25,8 +25,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from sandbox.db import start_server, wait_accepting  # noqa: E402
+from sandbox.pki import ensure_pki  # noqa: E402
 from sandbox.settings import Settings  # noqa: E402
-from support.pki import ensure_embedded_pki  # noqa: E402
 
 
 def free_port() -> int:
@@ -120,7 +120,7 @@ def start_stack() -> CpStack:
         os.environ.clear()
         os.environ.update(old)
     (runtime / "logs").mkdir(parents=True, exist_ok=True)
-    ensure_embedded_pki(settings.pki_dir, "changeit")
+    ensure_pki(settings.pki_dir, "changeit")
     postgres, _ = start_server(settings, runtime / "logs" / "postgres.log")
     wait_accepting(settings, postgres)
     with psycopg.connect(settings.dsn("postgres"), autocommit=True) as conn:

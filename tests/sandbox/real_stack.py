@@ -25,8 +25,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from sandbox.db import recreate_databases, start_server, wait_accepting  # noqa: E402
+from sandbox.pki import ensure_pki  # noqa: E402
 from sandbox.settings import Settings  # noqa: E402
-from support.pki import ensure_embedded_pki  # noqa: E402
 
 PASSWORD = "changeit"
 PARTS = {"cp": ["-m", "sandbox.cp"], "exporter": ["-m", "sandbox.wl", "exporter"],
@@ -192,7 +192,7 @@ def start_real_stack() -> RealStack:
     env = _environment(runtime, pgdata)
     settings = _settings(env)
     (runtime / "logs").mkdir(parents=True, exist_ok=True)
-    ensure_embedded_pki(settings.pki_dir, settings.client_p12_password)
+    ensure_pki(settings.pki_dir, settings.client_p12_password)
     saved = dict(os.environ)
     os.environ.update(env)  # start_server reads the template/pgdata folders from the environment
     try:

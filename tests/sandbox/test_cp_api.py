@@ -273,11 +273,11 @@ def test_peer_token_listener_requires_a_ca_signed_client_certificate(stack, tmp_
         tls_handshake("localhost", port, ca, None)
     from cryptography.hazmat.primitives import serialization
 
-    from support.pki import _pem_key, issue, make_ca
+    from sandbox.pki import issue, make_ca, pem_key
     other_ca, other_key = make_ca("Another-CA")
     cert, key = issue(other_ca, other_key, "wl-client", server=False)
     (tmp_path / "c.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (tmp_path / "c.key").write_bytes(_pem_key(key))
+    (tmp_path / "c.key").write_bytes(pem_key(key))
     with pytest.raises((ssl.SSLError, ConnectionError, OSError)):
         tls_handshake("localhost", port, ca, (tmp_path / "c.crt", tmp_path / "c.key"))
 

@@ -34,9 +34,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from sandbox.db import start_server, wait_accepting  # noqa: E402
+from sandbox.pki import ensure_pki  # noqa: E402
 from sandbox.serve import _Server  # noqa: E402
 from sandbox.settings import EXPORTER_WL_ID, IMPORTER_WL_ID, Settings  # noqa: E402
-from support.pki import ensure_embedded_pki  # noqa: E402
 
 E, I = EXPORTER_WL_ID, IMPORTER_WL_ID  # noqa: E741 - exporter / importer, as in the contract tables
 
@@ -194,7 +194,7 @@ def start_stack() -> WlStack:
                         importer_port=free_port(), storefront_port=free_port(), hold_ttl_seconds=90.0,
                         relationship_poll_seconds=3600.0)
     (runtime / "logs").mkdir(parents=True, exist_ok=True)
-    ensure_embedded_pki(settings.pki_dir, "changeit")
+    ensure_pki(settings.pki_dir, "changeit")
     postgres, _ = start_server(settings, runtime / "logs" / "postgres.log")
     wait_accepting(settings, postgres)
     from sandbox.wl import seed
