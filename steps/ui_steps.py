@@ -111,8 +111,9 @@ def step_admin_login(context):
     Exemplo: E que eu entrei na Admin UI como MASTER
     """
     c = context.session.config
-    admin = _ui(context).admin
-    admin.log_in(c.admin_email, c.admin_password)
+    ui = _ui(context)
+    ui.sign_in_admin(c.admin_email, c.admin_password)  # the form once per run; then the state that login left
+    admin = ui.admin
     assert_that(admin.signed_in_shows(c.admin_email, "MASTER"), equal_to(True), "a faixa do topo mostra o MASTER")
 
 

@@ -90,6 +90,7 @@ SETTINGS: tuple[Spec, ...] = (
     Spec("XPORY_BROWSER_PATH", "path", "/usr/bin/chromium", "Chromium do sistema (se o Playwright não tiver o dele)", required=False),
     Spec("XPORY_HEADED", "bool", "false", "abre o navegador com janela", required=False),
     Spec("XPORY_SLOWMO_MS", "int", "0", "atraso por ação do Playwright (ms)", required=False),
+    Spec("XPORY_UI_TRACE_SCREENSHOTS", "bool", "false", "o trace do Playwright de um cenário @ui que falhou traz também o filme da tela (screencast); sem isso, traz os snapshots do DOM de cada ação (a captura de tela da falha é gravada sempre)", required=False),
     Spec("XPORY_PARALELO", "int", "2", "portão (.ci/portao, .ci/run): quantos trabalhadores do behave em paralelo, cada um com o seu sandbox (só no perfil embutido; 1 = sem paralelo)", required=False),
     Spec("XPORY_PARTE", "str", "1/2", "portão no CI: roda só a parte K de M das funcionalidades (um runner da matriz); as partes são juntadas com .ci/portao --juntar", required=False),
     Spec("XPORY_SANDBOX_RELATIONSHIP_POLL_SECONDS", "float", "0.5", "embutido: intervalo com que o exportador do sandbox puxa o relacionamento do CP", required=False),

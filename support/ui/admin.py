@@ -39,6 +39,18 @@ class AdminUi:
         self._admin_el("ui.admin.login.submit").click()
         self.trades_heading().wait_for()
 
+    def open_signed_in(self) -> bool:
+        """Open the trades screen with the session the context already holds: True once its table has
+        loaded, False when the app shows the login form instead (no session, or a refused one)."""
+        self.page.goto(urljoin(self.base_url, self.map.value("ui.admin.route.trades")))
+        login = self._admin_el("ui.admin.login.email")
+        table = self._admin_el("ui.admin.trades.table")
+        table.or_(login).first.wait_for()
+        if login.is_visible():
+            return False
+        self._settled(table)  # a refused token sends the page to the login form before the table settles
+        return not login.is_visible() and self.trades_heading().is_visible()
+
     def _open(self, route_entry: str, heading_entry: str, query: str = ""):
         self.page.goto(urljoin(self.base_url, self.map.value(route_entry)) + query)
         heading = self._admin_el(heading_entry)

@@ -1,6 +1,16 @@
 """The browser of the `@ui` scenarios: one Chromium per run, started lazily by the first `@ui`
-scenario, and one fresh context + page per scenario, traced (screenshots + DOM snapshots) so a failing
-scenario leaves a screenshot and a Playwright trace.
+scenario, and one fresh context + page per scenario, traced (DOM snapshots of every action; the
+screencast too with `XPORY_UI_TRACE_SCREENSHOTS=true`) so a failing scenario leaves a screenshot and a
+Playwright trace. The trace is recorded in every `@ui` scenario (a failure cannot be foreseen) and
+written only when the scenario failed.
+
+Signing in once per run: the first scenario that signs in to the Admin UI as a user does it through the
+login form; the browser state that form left (cookies, localStorage and sessionStorage of the Admin UI's
+origin, captured right after the login) is kept by the runner, and a later scenario signing in as the
+same user starts from that state in its own fresh context, instead of filling the form again. When the
+state no longer opens the trades screen (the app sends it back to the login form, or an admin API call
+answers 401: a reset or restart of the CP may invalidate tokens), that scenario logs in through the form
+and the kept state is replaced.
 
 Which Chromium: Playwright's own when it is installed (`playwright install chromium`), else a system
 Chromium (`XPORY_BROWSER_PATH`, or /usr/bin/chromium), else one SuiteSetupError saying how to install
@@ -12,12 +22,14 @@ whose NSS database (`.pki/nssdb`, where Chromium on Linux looks) trusts the prof
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..errors import SuiteSetupError
 
@@ -124,10 +136,55 @@ def launch_options(choice: BrowserChoice, home: Path, *, headed: bool = False, s
     return options
 
 
+RESTORED_MARK = "xpory.suite.restored"
+# Runs before any script of every document of the context: puts the kept storage of the page's origin
+# back once per tab (the mark stays in sessionStorage), so a later logout inside the scenario sticks.
+RESTORE_SCRIPT = """(saved => {
+  const kept = saved[location.origin];
+  if (!kept) return;
+  try {
+    if (window.sessionStorage.getItem(%(mark)s)) return;
+    for (const [k, v] of Object.entries(kept.localStorage || {})) window.localStorage.setItem(k, v);
+    for (const [k, v] of Object.entries(kept.sessionStorage || {})) window.sessionStorage.setItem(k, v);
+    window.sessionStorage.setItem(%(mark)s, "1");
+  } catch (e) { /* storage not available on this document */ }
+})(%(saved)s);"""
+CAPTURE_SCRIPT = "() => Object.fromEntries(Object.entries(window.sessionStorage))"
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A browser state captured right after a login through the form: cookies, and per origin the
+    localStorage and sessionStorage items."""
+
+    cookies: list
+    storage: dict  # origin -> {"localStorage": {...}, "sessionStorage": {...}}
+
+    def restore_script(self) -> str:
+        return RESTORE_SCRIPT % {"mark": json.dumps(RESTORED_MARK), "saved": json.dumps(self.storage)}
+
+
+def capture_signed_in(context, page) -> SignedIn:
+    """The context's state now (Playwright's storage_state: cookies + localStorage) plus the page's
+    sessionStorage (which storage_state leaves out)."""
+    state = context.storage_state()
+    storage: dict[str, dict] = {o["origin"]: {"localStorage": {i["name"]: i["value"] for i in o.get("localStorage", [])}}
+                                for o in state.get("origins", [])}
+    here = origin_of(page.url)
+    items = {k: v for k, v in page.evaluate(CAPTURE_SCRIPT).items() if k != RESTORED_MARK}
+    storage.setdefault(here, {})["sessionStorage"] = items
+    return SignedIn(list(state.get("cookies", [])), storage)
+
+
 class UiScenario:
     """One scenario's browser context and page (tracing on), and its page objects."""
 
-    def __init__(self, context, page, config, stack_map):
+    def __init__(self, context, page, config, stack_map, signed_in: dict | None = None):
         from .admin import AdminUi
         from .storefront import Storefront
 
@@ -135,7 +192,44 @@ class UiScenario:
         self.page = page
         self.storefront = Storefront(page, config.storefront_url, stack_map)
         self.admin = AdminUi(page, config.admin_ui_url, stack_map)
+        self.admin_api = config.cp_admin_api
+        self.signed_in = {} if signed_in is None else signed_in  # the runner's: kept across scenarios
+        self.sign_in_mode: str | None = None  # "formulário" | "estado da sessão reaproveitado"
         self.closed = False
+
+    def sign_in_admin(self, email: str, password: str) -> str:
+        """Signed in to the Admin UI as `email`, on the trades screen: from the state a previous
+        scenario's form login left, when it still opens the trades screen; else through the login
+        form (and that state is kept for the next scenarios). Returns how."""
+        key = ("admin", email)
+        kept = self.signed_in.get(key)
+        if kept is not None and self._resume(kept):
+            self.sign_in_mode = "estado da sessão reaproveitado"
+            return self.sign_in_mode
+        self.signed_in.pop(key, None)
+        self.admin.log_in(email, password)
+        self.signed_in[key] = capture_signed_in(self.context, self.page)
+        self.sign_in_mode = "formulário"
+        return self.sign_in_mode
+
+    def _resume(self, kept: SignedIn) -> bool:
+        """Put `kept` into this context and open the trades screen; True when its table loaded with no
+        admin API call answering 401 and the app did not send the page to the login form."""
+        refused: list[int] = []
+
+        def on_response(response) -> None:
+            if response.status == 401 and response.url.startswith(self.admin_api):
+                refused.append(response.status)
+
+        if kept.cookies:
+            self.context.add_cookies(kept.cookies)
+        self.context.add_init_script(script=kept.restore_script())
+        self.page.on("response", on_response)
+        try:
+            opened = self.admin.open_signed_in()
+        finally:
+            self.page.remove_listener("response", on_response)
+        return opened and not refused
 
     def __repr__(self) -> str:  # shown by World.dump(); the masker still runs over it
         try:
@@ -179,6 +273,7 @@ class BrowserRunner:
         self._playwright = None
         self._browser = None
         self.choice: BrowserChoice | None = None
+        self.signed_in: dict = {}  # (kind, user) -> SignedIn, from the run's form logins
 
     @property
     def started(self) -> bool:
@@ -217,8 +312,11 @@ class BrowserRunner:
         from playwright.sync_api import expect
 
         expect.set_options(timeout=timeout_ms)
-        context.tracing.start(screenshots=True, snapshots=True, sources=False)
-        return UiScenario(context, context.new_page(), self.config, self.stack_map)
+        # DOM snapshots of every action; the screencast (a JPEG per frame, costly on a small machine) only
+        # on request: the failing scenario's own screenshot is taken at the failure anyway
+        context.tracing.start(screenshots=bool(self.config.get("XPORY_UI_TRACE_SCREENSHOTS", False)),
+                              snapshots=True, sources=False)
+        return UiScenario(context, context.new_page(), self.config, self.stack_map, self.signed_in)
 
     def new_probe_context(self):
         """A plain context (no trace) for the readiness probes, with the profile's UI timeout."""

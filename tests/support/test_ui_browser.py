@@ -213,3 +213,86 @@ def test_mask_trace_masks_every_text_member_and_keeps_images(tmp_path):
         assert z.read("resources/page@1.jpeg") == image
         assert z.read("resources/abc.json") == b'{"ok": true}'
     assert not (tmp_path / "trace.zip.masking").exists()
+
+
+# --- one form login per run: later scenarios start from the state it left ------------------------
+class _FakeContext:
+    def __init__(self):
+        self.cookies, self.scripts = [], []
+
+    def storage_state(self):
+        return {"cookies": [{"name": "c", "value": "1"}],
+                "origins": [{"origin": "https://cp.test", "localStorage": [{"name": "l", "value": "2"}]}]}
+
+    def add_cookies(self, cookies):
+        self.cookies.extend(cookies)
+
+    def add_init_script(self, script):
+        self.scripts.append(script)
+
+
+class _FakePage:
+    url = "https://cp.test/admin/trades"
+
+    def __init__(self):
+        self.listeners = []
+
+    def evaluate(self, script):
+        return {"xporyAdmin.token": "tok", browser.RESTORED_MARK: "1"}
+
+    def on(self, event, listener):
+        self.listeners.append(listener)
+
+    def remove_listener(self, event, listener):
+        self.listeners.remove(listener)
+
+
+class _FakeAdmin:
+    def __init__(self, page, opens: bool, refused: bool = False):
+        self.page, self.opens, self.refused, self.logins = page, opens, refused, []
+
+    def log_in(self, email, password):
+        self.logins.append(email)
+
+    def open_signed_in(self):
+        if self.refused:
+            for listener in self.page.listeners:
+                listener(SimpleNamespace(status=401, url="https://cp.test/admin/api/users/me"))
+        return self.opens
+
+
+def _scenario(kept: dict, opens: bool, refused: bool = False) -> browser.UiScenario:
+    ui = browser.UiScenario.__new__(browser.UiScenario)
+    ui.context, ui.page = _FakeContext(), _FakePage()
+    ui.admin, ui.admin_api = _FakeAdmin(ui.page, opens, refused), "https://cp.test/admin/api"
+    ui.signed_in, ui.sign_in_mode, ui.closed = kept, None, False
+    return ui
+
+
+def test_the_first_sign_in_uses_the_form_and_keeps_cookies_local_and_session_storage():
+    kept: dict = {}
+    ui = _scenario(kept, opens=True)
+    assert ui.sign_in_admin("admin@x", "pw") == "formulário" and ui.admin.logins == ["admin@x"]
+    state = kept[("admin", "admin@x")]
+    assert state.cookies == [{"name": "c", "value": "1"}]
+    assert state.storage == {"https://cp.test": {"localStorage": {"l": "2"}, "sessionStorage": {"xporyAdmin.token": "tok"}}}
+
+
+def test_a_later_scenario_starts_from_the_kept_state_without_the_form():
+    kept: dict = {}
+    _scenario(kept, opens=True).sign_in_admin("admin@x", "pw")
+    ui = _scenario(kept, opens=True)
+    assert ui.sign_in_admin("admin@x", "pw") == "estado da sessão reaproveitado" and ui.admin.logins == []
+    assert ui.context.cookies == [{"name": "c", "value": "1"}]
+    assert '"xporyAdmin.token": "tok"' in ui.context.scripts[0] and browser.RESTORED_MARK in ui.context.scripts[0]
+    assert ui.page.listeners == []
+
+
+@pytest.mark.parametrize("opens, refused", [(False, False), (True, True)])
+def test_a_state_the_app_refuses_falls_back_to_the_form_and_is_replaced(opens, refused):
+    kept: dict = {}
+    _scenario(kept, opens=True).sign_in_admin("admin@x", "pw")
+    first = kept[("admin", "admin@x")]
+    ui = _scenario(kept, opens=opens, refused=refused)
+    assert ui.sign_in_admin("admin@x", "pw") == "formulário" and ui.admin.logins == ["admin@x"]
+    assert kept[("admin", "admin@x")] is not first
