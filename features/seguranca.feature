@@ -12,7 +12,9 @@ Funcionalidade: Sem a credencial certa, ninguém entra: mTLS, tokens de admin e 
 
   Os tokens forjados são feitos pela própria suíte, com chaves geradas na hora: a suíte nunca conhece as
   chaves do CP. Por isso o token "vencido" também tem uma assinatura que não é do CP: o cenário prova que
-  o importador recusa um token que o CP não emitiu, não isola a checagem da validade.
+  o importador recusa um token que o CP não emitiu, não isola a checagem da validade. A validade, o tipo
+  do token, o WL a quem ele se destina e o WL que o pediu são provados cada um sozinho, abaixo, com
+  tokens verdadeiros que o próprio CP emite (no sandbox embutido um peer token vale 4 s).
 
   Contexto:
     Dado que o exportador e o importador estão cadastrados no CP com o relacionamento ativo
@@ -69,3 +71,64 @@ Funcionalidade: Sem a credencial certa, ninguém entra: mTLS, tokens de admin e 
       | ação                            |
       | listar as compras pendentes     |
       | fazer o preflight de uma compra |
+
+  # Tokens verdadeiros fora do lugar: o CP assina todos eles, então o WL não pode recusá-los pela
+  # assinatura, e cada recusa prova só a checagem que o cenário nomeia (o tipo, o dono, o escopo, a validade).
+
+  Esquema do Cenário: O exportador só aceita peer token nas compras: <credencial> não serve para <ação>
+    Dado que alguém tem <credencial>
+    Quando alguém usa esse token para <ação> no exportador
+    Então o exportador recusa com 401 "Invalid Control Plane token", sem dados de compra
+
+    Exemplos:
+      | credencial                                                                  | ação                            |
+      | o token de WL do importador, emitido pelo CP com o escopo "trader:purchase" | listar as compras pendentes     |
+      | o token de WL do importador, emitido pelo CP com o escopo "trader:purchase" | fazer o preflight de uma compra |
+      | o token de admin do MASTER                                                  | listar as compras pendentes     |
+      | o token de admin do MASTER                                                  | fazer o preflight de uma compra |
+
+  Esquema do Cenário: O exportador recusa um peer token emitido pelo CP para outro WL (audiência): <ação>
+    Dado que alguém tem um peer token verdadeiro que o exportador pediu ao CP para chamar o importador
+    Quando alguém usa esse token para <ação> no exportador
+    Então o exportador recusa com 401 "Invalid Control Plane token", sem dados de compra
+
+    Exemplos:
+      | ação                            |
+      | listar as compras pendentes     |
+      | fazer o preflight de uma compra |
+
+  Esquema do Cenário: O debug import do importador só aceita peer token: <credencial> é recusado
+    Dado que uma importação mudaria as ofertas importadas do importador
+    E que alguém tem <credencial>
+    Quando alguém chama o debug import do importador com esse token
+    Então a resposta é 401 com o erro "Invalid Control Plane token"
+    E nenhuma oferta importada mudou: o importador não importou nada
+
+    Exemplos:
+      | credencial                                                              |
+      | o token de WL do importador, emitido pelo CP com o escopo "offers:sync" |
+      | o token de admin do MASTER                                              |
+
+  Cenário: O debug import do importador recusa um peer token pedido ao CP em nome de outro WL (wlId)
+    Dado que uma importação mudaria as ofertas importadas do importador
+    E que alguém tem um peer token verdadeiro que o exportador pediu ao CP para chamar o importador
+    Quando alguém chama o debug import do importador com esse token
+    Então a resposta é 401 com o erro "Invalid Control Plane token"
+    E nenhuma oferta importada mudou: o importador não importou nada
+
+  Cenário: O debug import do importador recusa um peer token sem o escopo "offers:sync"
+    Dado que uma importação mudaria as ofertas importadas do importador
+    E que o importador tem um peer token verdadeiro do CP só com o escopo "trader:purchase"
+    Quando alguém chama o debug import do importador com esse token
+    Então o debug import é recusado com 403, por falta de escopo
+    E nenhuma oferta importada mudou: o importador não importou nada
+
+  Esquema do Cenário: Um peer token verdadeiro, com a assinatura do CP, deixa de valer quando vence: <chamada>
+    Dado que o importador tem um peer token verdadeiro do CP para importar do exportador
+    Quando o importador usa esse peer token para <chamada>, enquanto ele vale
+    Então depois que o peer token vence, a mesma chamada é recusada com 401 "Invalid Control Plane token"
+
+    Exemplos:
+      | chamada                                             |
+      | listar as compras pendentes no exportador           |
+      | importar as ofertas do exportador pelo debug import |

@@ -3,7 +3,7 @@ peer tokens the CP never issued at the importer, and the purchase scope at the e
 from behave import given, then, when
 from hamcrest import assert_that, empty, equal_to, is_not, none
 
-from support import mtls_probe, security
+from support import import_evidence, mtls_probe, peer_tokens, security, token_misuse
 from support.expect import expect
 from support.reset.phases import PHASE, at_least
 
@@ -187,3 +187,104 @@ def step_exporter_forbids(context):
     security.expect_refusal(s, response, 403, None, "compra com peer token sem trader:purchase")
     assert_that(security.purchase_data_in(s, response), empty(), "o exportador devolveu dados de compra")
     assert_that(security.error_of(s, response), is_not(none()), "corpo de erro")
+
+
+# --- genuine CP tokens where they do not belong (support/token_misuse.py) --------------------------------
+@given("que alguém tem {credencial}")
+def step_someone_holds(context, credencial):
+    """Um token verdadeiro, assinado pelo CP ou pela API admin, de um tipo ou de um dono que não serve aqui:
+    o token de WL do importador (POST /wls/{id}/token) com um escopo, o JWT de admin do MASTER, ou o peer
+    token que o exportador pede ao CP para chamar o importador.
+
+    Exemplo: Dado que alguém tem o token de admin do MASTER
+    """
+    context.world.peer_token = token_misuse.credential(context.session, credencial)
+
+
+@when("alguém usa esse token para {acao} no exportador")
+def step_someone_uses_at_exporter(context, acao):
+    """GET /api/v2/trader/purchases/pending ou POST /api/v2/trader/purchase/preflight (em nome do importador) com o token.
+
+    Exemplo: Quando alguém usa esse token para listar as compras pendentes no exportador
+    """
+    if acao not in security.PURCHASE_ACTIONS:
+        raise ValueError(f"ação desconhecida: {acao!r}; use uma destas: {', '.join(security.PURCHASE_ACTIONS)}")
+    context.world.response = security.exporter_purchase_call(context.session, acao, context.world.peer_token)
+
+
+@then('o exportador recusa com {status:d} "{erro}", sem dados de compra')
+def step_exporter_refuses_with(context, status, erro):
+    """O status e o erro exatos, e nem lista de compras nem reserva (holdId) no corpo.
+
+    Exemplo: Então o exportador recusa com 401 "Invalid Control Plane token", sem dados de compra
+    """
+    s, response = context.session, context.world.response
+    security.expect_refusal(s, response, status, erro, "compra com um token que não serve aqui")
+    assert_that(security.purchase_data_in(s, response), empty(), "o exportador devolveu dados de compra")
+
+
+@given("que uma importação mudaria as ofertas importadas do importador")
+def step_import_would_show(context):
+    """Com ofertas importadas, força no cache do exportador (UPDATE do runbook, passo 5) uma export_policy que
+    nada deixa passar, e o cache volta ao fim do cenário; sem nenhuma, confere que o exportador exporta algo.
+    Guarda cada linha de imported_offer (oferta, elegível, ciclo de vida, disponíveis).
+
+    Exemplo: Dado que uma importação mudaria as ofertas importadas do importador
+    """
+    evidence = import_evidence.make_import_visible(context.session)
+    context.add_cleanup(evidence.restore)
+    context.world.import_evidence = evidence
+
+
+@when("alguém chama o debug import do importador com esse token")
+def step_debug_import_with_token(context):
+    """POST /api/v2/control-plane/debug/import com o token do cenário.
+
+    Exemplo: Quando alguém chama o debug import do importador com esse token
+    """
+    context.world.response = security.debug_import_with(context.session, context.world.peer_token)
+
+
+@then("o debug import é recusado com 403, por falta de escopo")
+def step_import_forbidden(context):
+    """403: o token é do tipo certo, do WL certo e válido, só lhe falta o escopo offers:sync.
+
+    Exemplo: Então o debug import é recusado com 403, por falta de escopo
+    """
+    security.expect_refusal(context.session, context.world.response, 403, None, "debug import sem offers:sync")
+
+
+@then("nenhuma oferta importada mudou: o importador não importou nada")
+def step_no_import_happened(context):
+    """Cada linha de imported_offer está como antes da chamada (uma importação as teria mudado).
+
+    Exemplo: E nenhuma oferta importada mudou: o importador não importou nada
+    """
+    assert_that(import_evidence.changes(context.session, context.world.import_evidence), empty(),
+                "o importador importou com um token que devia recusar")
+
+
+@when("o importador usa esse peer token para {chamada}, enquanto ele vale")
+def step_use_while_valid(context, chamada):
+    """A chamada (listar as compras pendentes no exportador, ou importar pelo debug import) com o peer token
+    verdadeiro ainda válido é atendida com 200, e termina antes de o token vencer (controle).
+
+    Exemplo: Quando o importador usa esse peer token para listar as compras pendentes no exportador, enquanto ele vale
+    """
+    s = context.session
+    token_misuse.expiry_call(s, chamada, context.world.peer_token)  # an unknown phrase fails here
+    context.world.token_call = chamada
+    token_misuse.served_while_valid(s, context.world.peer_token,
+                                    token_misuse.expiry_call(s, chamada, context.world.peer_token), chamada)
+
+
+@then('depois que o peer token vence, a mesma chamada é recusada com {status:d} "{erro}"')
+def step_refused_after_expiry(context, status, erro):
+    """Repete a chamada até ser recusada: nunca antes do exp do token, e no máximo 30 s depois dele
+    (support.peer_tokens.refused_once_expired); a recusa tem o status e o erro exatos.
+
+    Exemplo: E depois que o peer token vence, a mesma chamada é recusada com 401 "Invalid Control Plane token"
+    """
+    s, token, chamada = context.session, context.world.peer_token, context.world.token_call
+    refusal = peer_tokens.refused_once_expired(token, token_misuse.expiry_call(s, chamada, token), chamada)
+    security.expect_refusal(s, refusal, status, erro, f"{chamada} com o peer token vencido")

@@ -29,6 +29,7 @@ import httpx
 from .documented import doc
 
 if TYPE_CHECKING:
+    from .import_evidence import ImportEvidence
     from .mtls_probe import Attempt
     from .reset.runbook_steps import Recreated
     from .ui.browser import UiScenario
@@ -63,7 +64,8 @@ class World:
     requested_scopes: list[str] = field(default_factory=list, metadata=doc(
         "the scopes asked for in the scenario's peer-token request"))
     peer_token: str | None = field(default=None, metadata=doc(
-        "the peer token minted over mTLS (importer → exporter)"))
+        "the peer token minted over mTLS (importer → exporter), or the genuine token a security scenario "
+        "uses where it does not belong (support.token_misuse)"))
     peer_claims: dict = field(default_factory=dict, metadata=doc(
         "the peer token's claims, verified against the CP's JWKS"))
     import_result: dict | None = field(default=None, metadata=doc(
@@ -89,6 +91,11 @@ class World:
         "(support.mtls_probe.Attempt)"))
     forged_token: str | None = field(default=None, metadata=doc(
         "the peer token the suite forged from a real one"))
+    import_evidence: ImportEvidence | None = field(default=None, metadata=doc(
+        "imported_offer before a call that must not import, with any import made visible "
+        "(support.import_evidence.ImportEvidence)"))
+    token_call: str | None = field(default=None, metadata=doc(
+        "the call a genuine peer token is used for, first while valid, then once expired"))
 
     # --- trades (steps/trades_steps.py; the approvals also in steps/ui_steps.py) -----------------------
     purchases: list[Purchase] = field(default_factory=list, metadata=doc(
