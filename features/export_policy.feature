@@ -7,8 +7,9 @@ Funcionalidade: A export_policy do relacionamento decide o que o exportador expo
 
   Os cinco runbooks de cenário de 2026-01-06 registraram, como documentação (exportado/descoberto):
   sem ofertas exportáveis 0/0, única categoria 61/48, excluir categoria 1968/1647,
-  entity allowlist 3/2, entity blocklist 2026/1693. Aqui as expectativas vêm da própria stack:
-  dos snapshots do CP e do catálogo do exportador, para qualquer combinação de campos.
+  entity allowlist 3/2, entity blocklist 2026/1693, e em todos as elegíveis foram as descobertas.
+  Aqui as expectativas vêm da própria stack: dos snapshots do CP e do catálogo do exportador, para
+  qualquer combinação de campos.
 
   Contexto:
     Dado que o ambiente passou pelo reset completo do runbook
@@ -23,6 +24,7 @@ Funcionalidade: A export_policy do relacionamento decide o que o exportador expo
     Então o exportador exporta exatamente as ofertas que a política deixa passar
     Quando o importador importa as ofertas do exportador com um peer token novo de escopo "offers:sync"
     Então o importador não descobre mais do que o exportador exporta, e nada quando ele não exporta nada
+    E toda oferta que o importador descobre é elegível, como nos cinco runbooks
     E toda oferta importada vem de uma oferta ativa do exportador que cumpre a política
 
     Exemplos:
@@ -41,6 +43,17 @@ Funcionalidade: A export_policy do relacionamento decide o que o exportador expo
       | campo              | valor |
       | include_categories | 15    |
     Então o exportador exporta exatamente as ofertas que a política deixa passar
+    E o UPDATE continua valendo depois que o exportador puxa de novo o relacionamento do CP
+
+  Cenário: A export_policy definida no CP chega sozinha ao exportador, sem o UPDATE do runbook
+    Dado que o CP mantém para o relacionamento exportador → importador a export_policy:
+      | campo              | valor |
+      | exclude_categories | 15    |
+    Quando eu aplico no relacionamento exportador → importador a export_policy:
+      | campo              | valor |
+      | include_categories | 15    |
+    Então a política chegou ao exportador puxada do CP, sem o UPDATE do runbook
+    E o exportador exporta exatamente as ofertas que a política deixa passar
 
   Cenário: Com a política desligada, o exportador exporta todas as ofertas ativas
     Quando eu aplico no relacionamento exportador → importador a export_policy:

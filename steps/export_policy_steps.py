@@ -5,7 +5,7 @@ forced into its cache, and the export and the import predicted for it by one gen
 from behave import given, then, when
 from hamcrest import assert_that, empty, equal_to, greater_than, has_entries, is_not, less_than_or_equal_to, not_none
 
-from support import catalog, queries
+from support import catalog, policy_propagation, queries
 from support import vocabulary as _vocabulary  # noqa: F401  (registers the typed parameters)
 from support.expect import expect
 from support.export_policy import predict
@@ -13,6 +13,7 @@ from support.policy_table import Sources, policy_from_rows, rows_of
 from support.readiness.plan import or_skip
 from support.reset import phases, runbook_steps
 from support.reset.phases import PHASE
+from support.run_outcome import skip_not_proven
 from support.stackmap.needs import deferred
 from support.vocabulary import compare
 
@@ -58,6 +59,7 @@ def step_apply_policy(context):
     policy = _table_policy(context)
     if policy is None:
         return
+    context.world.cached_before = queries.cached_policy(s)
     _send(context, policy)
     expect(context.world.response, 200, s, "definir a export_policy exportador → importador")
     context.world.policy = policy
@@ -99,6 +101,7 @@ def step_force_cache(context):
         return
     assert_that(policy, is_not(equal_to(in_cp)), "a política forçada deve diferir da do CP")
     assert_that(runbook_steps.force_relationship_cache(s, policy), equal_to(1), "linhas atualizadas pelo UPDATE")
+    context.world.forced_at = policy_propagation.exporter_clock(s)
     context.world.policy = policy
     context.world.policy_path = "sql"
 
@@ -257,3 +260,58 @@ def step_previous_total(context):
     assert_that(queries.cached_policy(s), equal_to(previous))
     assert_that(queries.exporter_total(s), equal_to(context.world.previous_total))
     assert_that(context.world.previous_total, greater_than(0))
+
+
+@then("a política chegou ao exportador puxada do CP, sem o UPDATE do runbook")
+def step_arrived_by_pull(context):
+    """O cache do exportador guardava outra política antes do PUT, e passou a guardar a nova sozinho, dentro de
+    XPORY_POLICY_WAIT_SECONDS, sem o UPDATE do runbook (support.reset.runbook_steps.apply_policy_at_exporter
+    diz o caminho). Num perfil que sempre aplica o UPDATE (XPORY_POLICY_WAIT_SECONDS=0) a chegada pelo CP não
+    se prova: o cenário é pulado como não provado.
+
+    Precisa antes: Quando eu aplico no relacionamento exportador → importador a export_policy:
+    Exemplo: Então a política chegou ao exportador puxada do CP, sem o UPDATE do runbook
+    """
+    policy = context.world.need("policy", TABLE_STEP)
+    why_not = policy_propagation.propagation_provable(context.session)
+    if why_not is not None:
+        skip_not_proven(context, context.scenario, why_not)
+        return
+    assert_that(context.world.cached_before, is_not(equal_to(policy)),
+                "o cache do exportador já guardava essa política antes do PUT: a chegada não prova nada")
+    assert_that(context.world.policy_path, equal_to("poll"),
+                "a export_policy só chegou ao exportador pelo UPDATE do runbook (o exportador não a puxou do CP)")
+
+
+@then("o UPDATE continua valendo depois que o exportador puxa de novo o relacionamento do CP")
+def step_update_survives_pull(context):
+    """Espera o exportador puxar o relacionamento de novo (fetched_at do cache depois do UPDATE, até
+    XPORY_RELATIONSHIP_PULL_TIMEOUT_SECONDS): o cache ainda guarda a política forçada e o total exportado é o
+    mesmo de antes da puxada (o CP não mudou, então a puxada não regrava o cache).
+
+    Precisa antes: Quando eu forço no cache do exportador, pelo SQL do runbook, a export_policy:
+    Exemplo: E o UPDATE continua valendo depois que o exportador puxa de novo o relacionamento do CP
+    """
+    s = context.session
+    forced = context.world.need("policy", "Quando eu forço no cache do exportador, pelo SQL do runbook, a export_policy:")
+    total = context.world.need("exporter_total", "Então o exportador exporta exatamente as ofertas que a política "
+                                                 "deixa passar")
+    policy_propagation.wait_next_pull(s, context.world.need("forced_at", "Quando eu forço no cache do exportador, "
+                                                                         "pelo SQL do runbook, a export_policy:"))
+    assert_that(queries.cached_policy(s), equal_to(forced), "política no cache do exportador")
+    assert_that(queries.exporter_total(s), equal_to(total), "total exportado depois da puxada")
+
+
+@then("toda oferta que o importador descobre é elegível, como nos cinco runbooks")
+def step_all_discovered_eligible(context):
+    """eligibleOffers = totalOffersDiscovered no resumo do debug import (os cinco runbooks de export_policy de
+    2026-01-06 registraram elegíveis = descobertas).
+
+    Precisa antes: Quando o importador importa as ofertas do exportador com um peer token novo de escopo "offers:sync"
+    Exemplo: E toda oferta que o importador descobre é elegível, como nos cinco runbooks
+    """
+    result = context.world.need("import_result", 'Quando o importador importa as ofertas do exportador com um peer '
+                                                 'token novo de escopo "offers:sync"')
+    summary = result["summary"]
+    assert_that(summary["eligibleOffers"], equal_to(summary["totalOffersDiscovered"]),
+                "ofertas elegíveis entre as descobertas")

@@ -267,7 +267,7 @@ def step_no_import_happened(context):
 @when("o importador usa esse peer token para {chamada}, enquanto ele vale")
 def step_use_while_valid(context, chamada):
     """A chamada (listar as compras pendentes no exportador, ou importar pelo debug import) com o peer token
-    verdadeiro ainda válido é atendida com 200, e termina antes de o token vencer (controle).
+    verdadeiro ainda válido é atendida com 200 (controle): ela sai antes de o token vencer.
 
     Exemplo: Quando o importador usa esse peer token para listar as compras pendentes no exportador, enquanto ele vale
     """

@@ -76,6 +76,10 @@ class World:
         "the export_policy applied to exporter → importer in the scenario"))
     policy_path: str | None = field(default=None, metadata=doc(
         'how that policy reached the exporter: "poll" (its own pull) or "sql" (the runbook\'s UPDATE)'))
+    cached_before: dict | None = field(default=None, metadata=doc(
+        "the export_policy the exporter's cache held just before the scenario's PUT of a new one"))
+    forced_at: datetime | None = field(default=None, metadata=doc(
+        "the exporter database's clock just after the runbook's UPDATE forced a policy into its cache"))
     previous_policy: dict | None = field(default=None, metadata=doc(
         "the policy the CP kept before an invalid one was sent"))
     previous_total: int | None = field(default=None, metadata=doc(
