@@ -20,17 +20,20 @@ Funcionalidade: Trocas entre white labels: compras, aprovações e conferência 
     Quando o exportador aprova 2 dessas compras e rejeita 2 com o motivo "MANUAL_REJECT"
     Então o exportador guarda 2 trades CONFIRMED, 2 REJECTED e 2 PENDING dessas compras
     E o CP lista cada trade com o status que o exportador guarda
+    E o exportador avisou o CP, pela sua própria telemetria, do status de cada trade
     E o saldo X$ do comprador fecha: debitado pelas confirmadas, retido pelas pendentes e devolvido pelas rejeitadas
 
   Cenário: Os detalhes de um trade no CP trazem a oferta, o comprador e o vendedor
     Dado que o comprador fez 1 compra que aguarda aprovação
     Quando eu abro no CP os detalhes desse trade
     Então os detalhes trazem a oferta, o comprador e o vendedor, sem "-" nem "—" no lugar de um valor
+    E os detalhes trazem como vendedor a entidade da oferta comprada, e como comprador outra pessoa
 
   Cenário: Decidir pelo CP reduz os pendentes, e uma segunda decisão é recusada
     Dado que o comprador fez 2 compras que aguardam aprovação
     Quando eu aprovo uma delas pelo CP e rejeito a outra pelo CP com o motivo "MANUAL_REJECT"
     Então o contador de pendentes do CP caiu 2
+    E o exportador aceitou as duas decisões que o CP lhe repassou
     E o exportador guarda uma delas CONFIRMED e a outra REJECTED
     E decidir de novo o mesmo trade pelo CP é recusado com 409 "trade already decided"
 

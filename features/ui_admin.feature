@@ -36,7 +36,13 @@ Funcionalidade: A Admin UI do CP mostra e decide as trocas entre white labels (r
     E eu consulto na tela a balança comercial de "wl-exporter" para "wl-importer"
     Então a tela mostra as mesmas contagens e os mesmos totais do relatório de balança comercial da API
 
+  Cenário: O relatório de balança comercial que a tela mostra fecha com as compras e as decisões do cenário
+    Dado que o comprador fez 2 compras que aguardam aprovação
+    Quando o exportador aprova 1 dessas compras e rejeita 1 com o motivo "MANUAL_REJECT"
+    Então o relatório de balança comercial da API fecha com as compras e as decisões do cenário
+
   Cenário: Editar o relacionamento exportador → importador mostra as ofertas ativas de cada categoria
     Quando eu abro a edição do relacionamento de "wl-exporter" para "wl-importer"
     Então a categoria "15" aparece como "Alimentação" com a contagem de ofertas ativas do snapshot do CP
     E buscar "alimentacao" nas categorias mantém essa categoria com a mesma contagem
+    E a busca por "alimentacao" esconde as categorias do snapshot cujo nome não casa com ela

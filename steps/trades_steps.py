@@ -15,7 +15,7 @@ from hamcrest import (
     not_none,
 )
 
-from support import correlation, preconditions, trading
+from support import correlation, preconditions, queries, trade_balance, trade_details, trading, wl_sql
 from support.expect import expect
 from support.wait import until
 
@@ -32,6 +32,8 @@ def _accepted_pending(answer) -> None:
 
 def _buy_pending(context, count: int) -> list:
     s = context.session
+    if context.world.purchases_since is None:  # the CP's clock, for reports of only this scenario's trades
+        context.world.purchases_since = queries.database_now(s.db.cp)
     answers = [trading.buy(s, offer_id) for offer_id in trading.fresh_offer_ids(s, count)]
     for answer in answers:
         _accepted_pending(answer)
@@ -202,6 +204,7 @@ def step_cp_decides(context, reason):
     rejected = expect(s.cp_admin.reject_trade(reject_id, reason), 200, s, "rejeitar pelo CP")
     assert_that(approved["approval"], has_entries(decision="APPROVED", statusAfter="CONFIRMED"))
     assert_that(rejected["approval"], has_entries(decision="REJECTED", statusAfter="REJECTED", reason=reason))
+    context.world.cp_decisions = [approved, rejected]
     context.world.approved_purchase, context.world.rejected_purchase = context.world.purchases[:2]
 
 
@@ -331,3 +334,79 @@ def step_notifications(context, first, second):
                                       targetWhiteLabelId=s.config.importer_wl_id))
     unread = expect(s.cp_admin.unread_count(), 200, s, "não lidas")["count"]
     assert_that(unread, greater_than(len(found) - 1))
+
+
+# --- checks by evidence the scenario has itself (issue 14) --------------------------------------------------
+@then("o exportador aceitou as duas decisões que o CP lhe repassou")
+def step_exporter_accepted_cp_decisions(context):
+    """A resposta de cada approve/reject do CP traz exporter.statusCode 2xx: o statusAfter do CP vale o que o
+    CP decidiu mesmo quando o exportador recusa (contrato do CP, §8.7 e §12), e só o código do exportador diz
+    que a decisão chegou lá.
+
+    Precisa antes: Quando eu aprovo uma delas pelo CP e rejeito a outra pelo CP com o motivo "MANUAL_REJECT"
+    Exemplo: E o exportador aceitou as duas decisões que o CP lhe repassou
+    """
+    decisions = context.world.need("cp_decisions", 'Quando eu aprovo uma delas pelo CP e rejeito a outra pelo CP '
+                                                   'com o motivo "MANUAL_REJECT"')
+    for answer in decisions:
+        code = (answer.get("exporter") or {}).get("statusCode")
+        assert_that(isinstance(code, int) and 200 <= code < 300, equal_to(True),
+                    f"o exportador respondeu {code!r} à decisão {answer.get('approval', {}).get('decision')} "
+                    f"do CP: {str((answer.get('exporter') or {}).get('responseBody'))[:300]}")
+
+
+@then("o exportador avisou o CP, pela sua própria telemetria, do status de cada trade")
+def step_exporter_reported(context):
+    """GET /admin/api/telemetry/events?whiteLabelId=<exportador>&eventType=TRADER_PURCHASE: o último evento do
+    próprio exportador para cada trade traz o status que ele guarda (a lista de trades do CP junta os eventos
+    dos dois WLs, então só isto prova que o exportador avisou), até XPORY_TELEMETRY_TIMEOUT_SECONDS.
+
+    Precisa antes: Dado que o comprador fez 6 compras que aguardam aprovação
+    Exemplo: E o exportador avisou o CP, pela sua própria telemetria, do status de cada trade
+    """
+    purchases = context.world.need("purchases", "Dado que o comprador fez 6 compras que aguardam aprovação")
+    seen = trading.wait_exporter_reported(context.session, purchases)
+    assert_that(len(seen), equal_to(len(purchases)))
+
+
+@then("os detalhes trazem como vendedor a entidade da oferta comprada, e como comprador outra pessoa")
+def step_details_parties(context):
+    """exporter.clientName = o nome que o snapshot de entidades do CP dá à entidade da oferta de origem no
+    catálogo do exportador (achada pela suíte a partir da oferta comprada), e importer.clientName é outro.
+
+    Precisa antes: Quando eu abro no CP os detalhes desse trade
+    Exemplo: E os detalhes trazem como vendedor a entidade da oferta comprada, e como comprador outra pessoa
+    """
+    s = context.session
+    response = context.world.need("response", "Quando eu abro no CP os detalhes desse trade")
+    body = expect(response, 200, s, "detalhes do trade")
+    bought = wl_sql.imported_offers(s, [context.world.purchases[0].offer_id])
+    assert_that(bought, has_length(1), "a oferta comprada entre as importadas")
+    seller = trade_details.seller_of(s, bought[0].origin_offer_id)
+    assert_that(trade_details.party_problems(body, seller), empty())
+
+
+@then("o relatório de balança comercial da API fecha com as compras e as decisões do cenário")
+def step_balance_from_trades(context):
+    """GET /admin/api/reports/trade-balance?version=2, só o par e só desde a primeira compra do cenário: as
+    contagens CONFIRMED/PENDING/REJECTED, o total exportado (o que o comprador pagou pelas confirmadas), o
+    importado (nada) e o saldo (exportado − importado) são os que a suíte calcula das suas compras e decisões
+    (support.trade_balance), esperando a telemetria até XPORY_TELEMETRY_TIMEOUT_SECONDS.
+
+    Precisa antes: Quando o exportador aprova 1 dessas compras e rejeita 1 com o motivo "MANUAL_REJECT"
+    Exemplo: E o relatório de balança comercial da API fecha com as compras e as decisões do cenário
+    """
+    s = context.session
+    purchases = context.world.need("purchases", "Dado que o comprador fez 2 compras que aguardam aprovação")
+    decided = context.world.need("decided_at_exporter", 'Quando o exportador aprova 1 dessas compras e rejeita 1 '
+                                                        'com o motivo "MANUAL_REJECT"')
+    want = trade_balance.expected([(decided.get(correlation.exporter_id(p), "PENDING"), p.total_price)
+                                   for p in purchases])
+    since = context.world.purchases_since
+
+    def differences():
+        report = trade_balance.report_since(s, since)
+        return trade_balance.differences(trade_balance.seen_from_exporter(s, report), want)
+
+    until(differences, lambda diff: not diff, timeout=_telemetry(context), interval=0.2, max_interval=1.0,
+          describe="a balança comercial da API fechar com as trocas do cenário")

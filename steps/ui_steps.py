@@ -3,7 +3,7 @@ through the page objects of support/ui; every expectation comes from the stack (
 from urllib.parse import parse_qs, urlparse
 
 from behave import given, then, when
-from hamcrest import assert_that, empty, equal_to, greater_than, has_entries, has_item, none, not_none
+from hamcrest import assert_that, empty, equal_to, greater_than, has_entries, has_item, less_than, none, not_none
 from playwright.sync_api import expect
 
 from support import correlation, preflight, queries, trading
@@ -404,3 +404,23 @@ def step_admin_category_search(context, term):
     admin.search_categories(dialog, term)
     label, after = admin.snapshot_item(dialog, "Categorias", name)
     assert_that(after, equal_to(count), f"depois da busca: {label!r}")
+
+
+@then('a busca por "{term}" esconde as categorias do snapshot cujo nome não casa com ela')
+def step_admin_category_search_hides(context, term):
+    """Depois da busca, a seção "Categorias" mostra exatamente as categorias do snapshot do CP cujo nome casa
+    com o termo (sem acentos nem caixa): as outras somem. O snapshot precisa ter alguma que não casa.
+
+    Precisa antes: E buscar "alimentacao" nas categorias mantém essa categoria com a mesma contagem
+    Exemplo: E a busca por "alimentacao" esconde as categorias do snapshot cujo nome não casa com ela
+    """
+    admin = _ui(context).admin
+    dialog = context.world.need("relationship_dialog", 'Quando eu abro a edição do relacionamento de "wl-exporter" '
+                                                       'para "wl-importer"')
+    names = [str(c["name"]) for c in queries.category_snapshot(context.session)]
+    matching = sorted(n for n in names if contains_words(n, term))
+    assert_that(len(matching), less_than(len(names)), f"nenhuma categoria do snapshot deixa de casar com {term!r}")
+    shown = until(lambda: admin.shown_items(dialog, "Categorias"), lambda labels: len(labels) == len(matching),
+                  timeout=context.session.config.ui_timeout_seconds, interval=0.1, max_interval=0.5,
+                  describe=f"a busca por {term!r} deixar só as categorias que casam")
+    assert_that([label for label in shown if not contains_words(label, term)], empty(), "categorias que não casam")

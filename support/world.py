@@ -109,6 +109,10 @@ class World:
         "the bulk buyer's X$ balance before the purchases or the broken precondition"))
     ledger_rows_before: int | None = field(default=None, metadata=doc(
         "the bulk buyer's xtransaction row count before the attempted purchase"))
+    purchases_since: datetime | None = field(default=None, metadata=doc(
+        "the CP database's clock just before the scenario's first purchase (reports of only its trades)"))
+    cp_decisions: list[dict] = field(default_factory=list, metadata=doc(
+        "the CP's answers to the scenario's approve and reject ({approval, exporter: {statusCode, ...}})"))
     decided_at_exporter: dict[str, str] = field(default_factory=dict, metadata=doc(
         "the exporter's decisions in the scenario: exporter trade id -> status it answered"))
     pending_before: int | None = field(default=None, metadata=doc(

@@ -266,5 +266,12 @@ class AdminUi:
             raise AssertionError(f"o item {label!r} de {section} não é {self.map.value('ui.admin.relationships.item')!r}")
         return label, int(match.group(1))
 
+    def shown_items(self, dialog, section: str) -> list[str]:
+        """The visible labels of the items in the dialog's section (items the search hid are not shown)."""
+        item_el = self.map.element("ui.admin.relationships.item")
+        return [item.evaluate("el => (el.labels && el.labels.length ? el.labels[0].innerText"
+                              " : el.getAttribute('aria-label') || '')").strip()
+                for item in self._section(dialog, section).get_by_role(item_el.role).all()]
+
     def search_categories(self, dialog, term: str) -> None:
         self._admin_el("ui.admin.relationships.category_search", self._section(dialog, "Categorias")).fill(term)
