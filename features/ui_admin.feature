@@ -37,7 +37,7 @@ Funcionalidade: A Admin UI do CP mostra e decide as trocas entre white labels (r
     Então a tela mostra as mesmas contagens e os mesmos totais do relatório de balança comercial da API
 
   Cenário: O relatório de balança comercial que a tela mostra fecha com as compras e as decisões do cenário
-    Dado que o comprador fez 2 compras que aguardam aprovação
+    Dado que o comprador fez 3 compras que aguardam aprovação
     Quando o exportador aprova 1 dessas compras e rejeita 1 com o motivo "MANUAL_REJECT"
     Então o relatório de balança comercial da API fecha com as compras e as decisões do cenário
 

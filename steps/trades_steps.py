@@ -402,6 +402,8 @@ def step_balance_from_trades(context):
                                                         'com o motivo "MANUAL_REJECT"')
     want = trade_balance.expected([(decided.get(correlation.exporter_id(p), "PENDING"), p.total_price)
                                    for p in purchases])
+    assert_that(want.counts, has_entries(CONFIRMED=greater_than(0), PENDING=greater_than(0), REJECTED=greater_than(0)),
+                "o cenário precisa de trocas confirmadas, pendentes e rejeitadas para provar a balança")
     since = context.world.purchases_since
 
     def differences():
