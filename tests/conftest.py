@@ -1,4 +1,5 @@
-"""Fixtures shared by every test folder: a real TLS server (ssl + http.server) on loopback.
+"""Fixtures shared by every test folder: a real TLS server (ssl + http.server) on loopback; and how the
+tests are spread over pytest-xdist's workers (pytest.ini: `-n 2 --dist loadgroup`).
 
 It answers every GET with JSON naming the path and the client certificate's CN; at
 /.well-known/jwks.json that JSON is also a JWKS (`keys`, empty unless a test sets `jwks_keys`), so
@@ -13,6 +14,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+# Session-wide stacks: every test that uses one runs in the same worker, so each starts once per run.
+# A fixture name in a test's fixtures, or a module-level getter a test file imports.
+SHARED_STACK_FIXTURES = ("sandbox_session", "postgres")
+SHARED_STACK_GETTERS = {"get_real_stack": "real_stack", "get_stack": "wl_stack"}
+
+
+def xdist_group(item) -> str:
+    """The worker group of a test: the session stack it shares with other files, else its own file (its
+    module-scoped fixtures, e.g. a gate test's behave run, then run once)."""
+    for name in SHARED_STACK_FIXTURES:
+        if name in getattr(item, "fixturenames", ()):
+            return name
+    module = getattr(item, "module", None)
+    for getter, group in SHARED_STACK_GETTERS.items():
+        if module is not None and getattr(module, getter, None) is not None:
+            return group
+    return item.nodeid.split("::", 1)[0]
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(xdist_group(item)))
 
 
 # --- a real TLS server (ssl + http.server) --------------------------------------------------------
