@@ -51,6 +51,10 @@ def _up_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--relationship-poll", dest="relationship_poll_seconds", type=_positive(float),
                         default=d.relationship_poll_seconds,
                         help="seconds between the exporter's pulls of its relationships from the CP (default 180)")
+    parser.add_argument("--cp-start-delay", dest="cp_start_delay_seconds", type=_positive(float),
+                        default=d.cp_start_delay_seconds,
+                        help="seconds the CP takes to boot before it listens, at every start and restart "
+                             "(simulates a Grails CP running Liquibase; default 0)")
     parser.add_argument("--exporter-wl-id", default=d.exporter_wl_id)
     parser.add_argument("--importer-wl-id", default=d.importer_wl_id)
     parser.add_argument("--bcrypt-rounds", type=_positive(int), default=d.bcrypt_rounds)
@@ -76,7 +80,8 @@ def options(args: argparse.Namespace) -> launcher.Options:
     root = launcher.ROOT / ".xpory"
     runtime = args.runtime or root / "runs" / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
     fields = {name: getattr(args, name) for name in (
-        "hold_ttl_seconds", "peer_token_ttl_seconds", "relationship_poll_seconds", "exporter_wl_id",
+        "hold_ttl_seconds", "peer_token_ttl_seconds", "relationship_poll_seconds", "cp_start_delay_seconds",
+        "exporter_wl_id",
         "importer_wl_id", "bcrypt_rounds", "startup_timeout_seconds")}
     if args.passwords_stdin:
         given = json.loads(sys.stdin.read() or "{}")

@@ -98,6 +98,7 @@ class Options:
     hold_ttl_seconds: float = 90.0
     peer_token_ttl_seconds: int = 300
     relationship_poll_seconds: float = 180.0
+    cp_start_delay_seconds: float = 0.0
     exporter_wl_id: str = EXPORTER_WL_ID
     importer_wl_id: str = IMPORTER_WL_ID
     bootstrap_password: str = "changeit"
@@ -143,6 +144,7 @@ class Launcher:
             "SANDBOX_HOLD_TTL_SECONDS": str(o.hold_ttl_seconds),
             "SANDBOX_RELATIONSHIP_POLL_SECONDS": str(o.relationship_poll_seconds),
             "SANDBOX_PEER_TOKEN_TTL_SECONDS": str(o.peer_token_ttl_seconds),
+            "SANDBOX_CP_START_DELAY_SECONDS": str(o.cp_start_delay_seconds),
             "SANDBOX_BOOTSTRAP_PASSWORD": o.bootstrap_password,
             "SANDBOX_CLIENT_P12_PASSWORD": o.client_p12_password,
             "SANDBOX_BCRYPT_ROUNDS": str(o.bcrypt_rounds),
@@ -172,6 +174,7 @@ class Launcher:
             "exporter_wl_id": o.exporter_wl_id, "importer_wl_id": o.importer_wl_id,
             "hold_ttl_seconds": o.hold_ttl_seconds, "peer_token_ttl_seconds": o.peer_token_ttl_seconds,
             "relationship_poll_seconds": o.relationship_poll_seconds,
+            "cp_start_delay_seconds": o.cp_start_delay_seconds,
             "launcher_pid": os.getpid(), "runtime": str(self.runtime), "logs_dir": str(self.logs),
             "processes": {part: {"pid": proc.pid, "log": str(self.log(part))} for part, proc in self.procs.items()},
             "cold_start_seconds": self.cold_start_seconds,

@@ -58,6 +58,7 @@ class Settings:
     # Real timings of the staging stack; the embedded profile shortens them.
     hold_ttl_seconds: float = 90.0
     relationship_poll_seconds: float = 180.0
+    cp_start_delay_seconds: float = 0.0  # a slow boot (Grails + Liquibase) before the CP listens
     peer_token_ttl_seconds: int = 300
     wl_token_ttl_seconds: int = 300
     admin_jwt_secret: str = "dev-admin-secret"
@@ -85,6 +86,7 @@ class Settings:
             importer_wl_id=_str("SANDBOX_IMPORTER_WL_ID", IMPORTER_WL_ID),
             hold_ttl_seconds=_float("SANDBOX_HOLD_TTL_SECONDS", 90.0),
             relationship_poll_seconds=_float("SANDBOX_RELATIONSHIP_POLL_SECONDS", 180.0),
+            cp_start_delay_seconds=_float("SANDBOX_CP_START_DELAY_SECONDS", 0.0),
             peer_token_ttl_seconds=_int("SANDBOX_PEER_TOKEN_TTL_SECONDS", 300),
             wl_token_ttl_seconds=_int("SANDBOX_WL_TOKEN_TTL_SECONDS", 300),
             admin_jwt_secret=_str("SANDBOX_ADMIN_JWT_SECRET", "dev-admin-secret"),

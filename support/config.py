@@ -23,7 +23,7 @@ from .errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES_DIR = ROOT / "profiles"
-PROFILES = ("embutido", "staging-local", "externo")
+PROFILES = ("embutido", "staging-local", "externo", "embutido-staging")
 STACKS = ("embedded", "compose", "external")
 
 
@@ -95,6 +95,7 @@ SETTINGS: tuple[Spec, ...] = (
     Spec("XPORY_PARTE", "str", "1/2", "portão no CI: roda só a parte K de M das funcionalidades (um runner da matriz); as partes são juntadas com .ci/portao --juntar", required=False),
     Spec("XPORY_SANDBOX_RELATIONSHIP_POLL_SECONDS", "float", "0.5", "embutido: intervalo com que o exportador do sandbox puxa o relacionamento do CP", required=False),
     Spec("XPORY_SANDBOX_PEER_TOKEN_TTL_SECONDS", "int", "4", "embutido: validade dos peer tokens que o CP do sandbox emite (o JWT_TTL_SECONDS do CP real, 300 por padrão): curta, para o cenário do peer token vencido esperar pouco", required=False),
+    Spec("XPORY_SANDBOX_CP_START_DELAY_SECONDS", "float", "0", "embutido: segundos que o CP do sandbox leva para subir antes de atender, a cada início e restart (simula um CP Grails rodando o Liquibase; o embutido-staging usa 30)", required=False),
 )
 SPEC_BY_NAME = {spec.name: spec for spec in SETTINGS}
 SECRET_NAMES = tuple(spec.name for spec in SETTINGS if spec.kind == "secret")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import time
 
 
 def main() -> int:
@@ -15,6 +16,9 @@ def main() -> int:
     db.init(settings)
     auth.bootstrap_users()
     admin_app, wl_app = app.build_apps()
+    if settings.cp_start_delay_seconds > 0:  # simulated boot time (a Grails CP running its Liquibase changelog)
+        print(f"CP: simulated boot, listening in {settings.cp_start_delay_seconds:g}s", flush=True)
+        time.sleep(settings.cp_start_delay_seconds)
     serve([Listener("cp-admin", admin_app, settings.cp_admin_port, tls=True),
            Listener("cp-mtls", wl_app, settings.cp_mtls_port, tls=True, require_client_cert=True)],
           settings)

@@ -95,6 +95,7 @@ class EmbeddedStack(StackController):
             "SANDBOX_HOLD_TTL_SECONDS": str(c.hold_ttl_seconds),
             "SANDBOX_RELATIONSHIP_POLL_SECONDS": str(c.get("XPORY_SANDBOX_RELATIONSHIP_POLL_SECONDS", 0.5)),
             "SANDBOX_PEER_TOKEN_TTL_SECONDS": str(c.get("XPORY_SANDBOX_PEER_TOKEN_TTL_SECONDS", 300)),
+            "SANDBOX_CP_START_DELAY_SECONDS": str(c.get("XPORY_SANDBOX_CP_START_DELAY_SECONDS", 0)),
             "SANDBOX_BOOTSTRAP_PASSWORD": c.admin_password,
             "SANDBOX_CLIENT_P12_PASSWORD": c.client_p12_password,
             "SANDBOX_BCRYPT_ROUNDS": "4",
