@@ -4,7 +4,7 @@ from decimal import Decimal
 from behave import given, then, when
 from hamcrest import assert_that, contains_string, equal_to, greater_than, has_properties, not_none
 
-from support import preflight, trading, wl_shapes
+from support import hold_ahead, preflight, trading, wl_shapes
 from support.expect import expect
 from support.text import contains_words
 
@@ -24,7 +24,8 @@ def step_qa_ready(context):
     assert_that(money["X$"], greater_than(Decimal("0")))
     assert_that(money["R$"], greater_than(Decimal("0")))
     context.world.qa_money_before = money
-    context.world.offer = preflight.qa_offer(s)
+    context.world.offer = hold_ahead.offer_for(context) or preflight.qa_offer(s)  # chosen ahead: see below
+    hold_ahead.prepare(context)  # the holds of this feature's later expiring scenarios, made now: their TTL runs meanwhile
 
 
 def _offer(context):
@@ -93,12 +94,13 @@ def step_hold(context):
 
     Exemplo: Dado que o importador reservou a oferta no exportador com um preflight e um peer token recém-emitido
     """
-    hold = preflight.make_hold(context.session, _offer(context))
+    hold = hold_ahead.take_hold(context, _offer(context)) or preflight.make_hold(context.session, _offer(context))
     assert_that(hold, has_properties(hold_id=not_none(), unit_price=not_none(), expires_at=not_none()))
     context.world.hold = hold
 
 
 @when("a reserva vence pelo TTL do perfil")
+@hold_ahead.waits_for_hold_expiry
 def step_hold_expires(context):
     """Espera (por polling, com prazo = TTL do perfil + margem) o instante expiresAt da reserva passar.
 

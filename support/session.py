@@ -46,6 +46,8 @@ class Session:
     # the changes beyond the runbook's statements, journaled before they are made (support/journal.py;
     # opened by the hooks in before_all)
     journal: ChangeJournal | None = None
+    # holds made ahead of the scenarios that let them expire, by scenario (support/hold_ahead.py)
+    holds_ahead: dict = field(default_factory=dict)
 
     @property
     def reports_dir(self) -> Path:
