@@ -1,6 +1,7 @@
-"""sandbox/cp and sandbox/wl are layered one way (issue 10): the import-linter layers contracts hold, break as
-soon as an import closes a loop, no relative import hides inside a function, and the CP's route table
-does not depend on the order its feature modules are composed in."""
+"""sandbox/cp and sandbox/wl are layered one way (issue 10): the import-linter layers contracts (kept on the
+real tree: tests/test_walls.py runs every contract) break as soon as an import closes a loop, no relative
+import hides inside a function, and the CP's route table does not depend on the order its feature modules
+are composed in."""
 from __future__ import annotations
 
 import ast
@@ -27,12 +28,6 @@ def _lint(cwd: Path) -> subprocess.CompletedProcess:
     args = [str(LINT), "--no-cache", *[a for c in CONTRACTS for a in ("--contract", c)]]
     return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=60,
                           env={"PATH": str(LINT.parent), "PYTHONPATH": str(cwd)})
-
-
-def test_the_layers_contracts_hold():
-    result = _lint(ROOT)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 kept, 0 broken" in result.stdout
 
 
 @pytest.mark.parametrize(("module", "cycle_import", "reported"), [
