@@ -269,9 +269,11 @@ class Launcher:
         timeout = self.options.startup_timeout_seconds
         self.spawn("db")  # the database first: it takes longest, the PKI is made meanwhile
         ensure_pki(self.pki_dir, self.options.client_p12_password)
-        for part in SERVICES:
-            self.spawn(part)  # they wait for the database's ready file themselves
+        # CP and WLs start once the database is ready: started alongside it (they would wait for its ready
+        # file), their imports compete with the cluster copy, or the template build, on a small machine.
         self.wait_db(timeout)
+        for part in SERVICES:
+            self.spawn(part)
         self.wait_healthy(SERVICES, timeout)
         self.cold_start_seconds = round(time.perf_counter() - self.started, 3)
         return self.publish()

@@ -1,7 +1,7 @@
 """Settings of the sandbox processes, read from SANDBOX_* environment variables.
 
-The suite's embedded stack controller sets these when it spawns the processes; `python -m sandbox`
-does the same for a foreground run. Every variable has a default so a process started by hand works.
+The launcher (`python -m sandbox up`, launcher.py) sets these when it spawns the processes. Every variable
+has a default so a process started by hand works.
 """
 from __future__ import annotations
 
@@ -123,7 +123,7 @@ class Settings:
     def storefront_url(self) -> str:
         return f"http://{self.host}:{self.storefront_port}"
 
-    # PEM files written by the suite's PKI (support/pki.py) into pki_dir.
+    # PEM files written by the launcher's PKI (pki.py) into pki_dir.
     @property
     def ca_cert(self) -> Path:
         return self.pki_dir / "ca.crt"

@@ -96,6 +96,7 @@ SETTINGS: tuple[Spec, ...] = (
     Spec("XPORY_SANDBOX_RELATIONSHIP_POLL_SECONDS", "float", "0.5", "embutido: intervalo com que o exportador do sandbox puxa o relacionamento do CP", required=False),
     Spec("XPORY_SANDBOX_PEER_TOKEN_TTL_SECONDS", "int", "4", "embutido: validade dos peer tokens que o CP do sandbox emite (o JWT_TTL_SECONDS do CP real, 300 por padrão): curta, para o cenário do peer token vencido esperar pouco", required=False),
     Spec("XPORY_SANDBOX_CP_START_DELAY_SECONDS", "float", "0", "embutido: segundos que o CP do sandbox leva para subir antes de atender, a cada início e restart (simula um CP Grails rodando o Liquibase; o embutido-staging usa 30)", required=False),
+    Spec("XPORY_SANDBOX_UP_ARGS", "str", "--variante b", "embutido: argumentos a mais para `python -m sandbox up` (divididos como no shell, postos depois dos que a suíte passa, então prevalecem); os tempos que o sandbox de fato usa voltam no arquivo de endpoints", required=False),
 )
 SPEC_BY_NAME = {spec.name: spec for spec in SETTINGS}
 SECRET_NAMES = tuple(spec.name for spec in SETTINGS if spec.kind == "secret")
@@ -287,7 +288,25 @@ def load(profile: str | None = None, environ: Mapping[str, str] | None = None,
         raise ConfigError(f"Configuração ausente: XPORY_STACK no perfil {profile_file.name}. Exemplo: XPORY_STACK=embedded")
     if config.stack != "embedded":
         config.require_all()
+    else:
+        _refuse_endpoints(config)
     return config
+
+
+def _refuse_endpoints(config: Config) -> None:
+    """The embedded stack fills every endpoint itself: one given by the profile or the environment would be
+    silently replaced (a CA file the suite would never use), so it is refused, naming where it came from."""
+    given = [s.name for s in SETTINGS if s.endpoint and s.name in config.values]
+    if not given:
+        return
+    where = ", ".join(f"{name} (de {config.sources.get(name, 'ambiente')})" for name in given)
+    certificates = (" A stack embutida gera a própria CA e o próprio certificado cliente (python -m sandbox up)."
+                    if {"XPORY_CA_FILE", "XPORY_CLIENT_P12"} & set(given) else "")
+    raise ConfigError(
+        f"Configuração que não se aplica ao perfil {config.values.get('XPORY_PERFIL')} (XPORY_STACK=embedded): {where}. "
+        f"O sandbox embutido preenche URLs, DSNs e certificados sozinho.{certificates} Tire essa configuração do "
+        "ambiente ou do perfil, ou use um perfil que aponte para outra stack (exemplo: XPORY_PERFIL=externo)."
+    )
 
 
 def is_loopback(host: str | None) -> bool:

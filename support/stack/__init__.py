@@ -1,6 +1,6 @@
 """Stack controllers: what the steps need beyond HTTP/SQL (start/stop, health, "restart the CP").
 
-- `embedded`: starts the sandbox as subprocesses on free loopback ports (default profile);
+- `embedded`: runs the sandbox's own launcher (`python -m sandbox up`) and reads its endpoints file (default profile);
 - `compose`: the runbook's docker compose stack (step 0 and `docker compose restart controlplane`);
 - `external`: any running stack; health check only.
 """

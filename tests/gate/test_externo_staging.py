@@ -3,10 +3,12 @@ staging-local's map (the runbook's and the contract's facts; every other entry u
 CP restart command. The readiness table is printed, no scenario fails or errors, every scenario that
 needs an unknown entry is skipped naming it, the rest pass, and the gate says "não provado" (exit 4).
 
-The stack is the sandbox started by tests/gate/pilha_externa.py (until `python -m sandbox up` / `restart
-cp` is on main); the suite sees only its URLs, DSNs, certificates and the restart command."""
+The stack is the sandbox started by its own launcher (`python -m sandbox up`, with the embedded profile's
+timings) and restarted by `python -m sandbox restart cp`; the suite sees only its URLs, DSNs, certificates
+and that restart command."""
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -14,12 +16,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from dotenv import dotenv_values
 from gatekit import REPO, clean_environ, run
 
+from support.stack.embedded import SETTING_OF
 from support.wait import until
 
-HELPER = Path(__file__).with_name("pilha_externa.py")
 SECRETS = {"XPORY_CLIENT_P12_PASSWORD": "changeit", "XPORY_ADMIN_PASSWORD": "changeit",
            "XPORY_TRADER_PASSWORD": "changeit", "XPORY_BUYER_TOKEN": "codex-token-3",
            "XPORY_QA_TOKEN": "qa-preflight-token"}  # the embedded profile's (profiles/embutido.env)
@@ -27,17 +28,23 @@ ACCOUNTS = {"XPORY_BUYER_ACCOUNT_ID": "8780", "XPORY_BUYER_XBALANCE_ID": "8772",
             "XPORY_QA_ENTITY_ID": "90803"}
 
 
+SHOWN = {key: setting for key, setting in SETTING_OF.items() if not setting.startswith("XPORY_SANDBOX_")}
+
+
 @pytest.fixture(scope="module")
 def external_stack(tmp_path_factory, shared_runtime):
     folder = tmp_path_factory.mktemp("pilha-externa")
-    env = clean_environ(XPORY_RUNTIME_DIR=str(shared_runtime))
-    server = subprocess.Popen([sys.executable, str(HELPER), "servir", str(folder)], env=env, cwd=REPO,
-                              stdout=subprocess.DEVNULL, stderr=open(folder / "servidor.log", "wb"))
+    endpoints = folder / "endpoints.json"
+    up = [sys.executable, "-m", "sandbox", "up", "--runtime", str(folder / "run"), "--cache", str(shared_runtime),
+          "--endpoints", str(endpoints), "--hold-ttl", "2", "--relationship-poll", "0.25", "--peer-token-ttl", "4"]
+    server = subprocess.Popen(up, env=clean_environ(), cwd=REPO, stdout=subprocess.DEVNULL,
+                              stderr=open(folder / "servidor.log", "wb"))
     try:
-        until(lambda: (folder / "stack.env").exists() or server.poll() is not None, bool, timeout=120,
+        until(lambda: endpoints.exists() or server.poll() is not None, bool, timeout=120,
               describe="o sandbox da pilha externa subir")
         assert server.poll() is None, (folder / "servidor.log").read_text(errors="replace")[-2000:]
-        yield folder, {k: v for k, v in dotenv_values(folder / "stack.env").items() if v is not None}
+        data = json.loads(endpoints.read_text())
+        yield folder / "run", {setting: str(data[key]) for key, setting in SHOWN.items()}
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(60)
@@ -49,7 +56,7 @@ def gate(external_stack, tmp_path_factory):
     out = tmp_path_factory.mktemp("externo")
     env = clean_environ(XPORY_PERFIL="externo", XPORY_RUNTIME_DIR=str(out / "runtime"),
                         XPORY_REPORTS_DIR=str(out / "reports"), **endpoints, **SECRETS, **ACCOUNTS,
-                        XPORY_CP_RESTART_COMMAND=f"{sys.executable} {HELPER} reiniciar {folder}")
+                        XPORY_CP_RESTART_COMMAND=f"{sys.executable} -m sandbox restart cp --runtime {folder}")
     assert "XPORY_STACK_MAP" not in env  # the externo profile's default: staging-local's map
     return out, run(["bash", str(REPO / ".ci" / "portao"), "-f", "progress"], cwd=REPO, env=env, timeout=900)
 

@@ -31,9 +31,14 @@ def step_cp_dies(context):
 
     Exemplo: Quando o processo do CP do sandbox morre e a suíte chama o CP
     """
-    process = context.session.stack.procs["cp"]
-    process.kill()
-    process.wait(10)
+    import os
+    import signal
+
+    from support.wait import until
+
+    pid = context.session.stack.processes()["cp"]["pid"]  # the launcher's endpoints file names its children
+    os.kill(pid, signal.SIGKILL)
+    until(lambda: not os.path.exists(f"/proc/{pid}"), bool, timeout=10, describe="o CP morrer", interval=0.01)
     context.session.cp_admin.login()
 
 

@@ -89,9 +89,11 @@ def p12_password() -> str:
 
 # --- PKI ------------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def embedded_pki(tmp_path_factory) -> pki.PkiFiles:
-    """The embedded profile's PKI (CA, server cert, client .p12 with P12_PASSWORD)."""
-    return pki.ensure_embedded_pki(tmp_path_factory.mktemp("pki"), P12_PASSWORD)
+def embedded_pki(tmp_path_factory):
+    """The embedded stack's PKI as its launcher makes it (CA, server cert, client .p12 with P12_PASSWORD)."""
+    from sandbox.pki import ensure_pki
+
+    return ensure_pki(tmp_path_factory.mktemp("pki"), P12_PASSWORD)
 
 
 @dataclass(frozen=True)

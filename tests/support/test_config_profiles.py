@@ -34,6 +34,20 @@ def test_embutido_is_the_default_profile(profiles_dir):
     assert cfg.sources["XPORY_HOLD_TTL_SECONDS"] == "embutido.env"
 
 
+def test_embedded_profile_refuses_a_ca_file_from_the_environment(profiles_dir, full_environ, tmp_path):
+    """The embedded stack makes its own CA: a XPORY_CA_FILE given anyway would be silently replaced."""
+    message = error_of(profiles_dir, {"XPORY_CA_FILE": str(tmp_path / "ca.crt")})
+    assert message.startswith("Configuração que não se aplica ao perfil embutido (XPORY_STACK=embedded): "
+                              "XPORY_CA_FILE (de ambiente).")
+    assert "A stack embutida gera a própria CA" in message and "XPORY_PERFIL=externo" in message
+    assert "XPORY_CA_FILE" in error_of(profiles_dir, {"XPORY_CA_FILE": "x", "XPORY_PERFIL": "embutido"})
+    (profiles_dir / "embutido.env").write_text((profiles_dir / "embutido.env").read_text()
+                                               + "XPORY_CP_URL=https://cp.localhost\n")
+    from_file = error_of(profiles_dir, {})
+    assert "XPORY_CP_URL (de embutido.env)" in from_file and "gera a própria CA" not in from_file
+    assert load(profiles_dir, full_environ(XPORY_PERFIL="externo")).ca_file.name == "ca.crt"  # other stacks need it
+
+
 def test_embedded_profile_does_not_require_endpoints(profiles_dir):
     cfg = load(profiles_dir)
     assert "XPORY_CP_ADMIN_API" not in cfg.values

@@ -1,8 +1,7 @@
-"""support/pki.py and support/tls.py against real TLS servers on loopback: verification always on,
-mTLS with the generated client .p12, private PEM files, clear errors for a wrong .p12 password."""
+"""support/tls.py against real TLS servers on loopback (with the sandbox's PKI, sandbox/pki.py): verification
+always on, mTLS with the generated client .p12, clear errors for a wrong .p12 password."""
 from __future__ import annotations
 
-import ipaddress
 import socket
 import ssl
 import stat
@@ -10,10 +9,8 @@ import stat
 import httpx
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from support import pki, tls
+from support import tls
 from support.errors import ConfigError, StackError
 from support.http import Api, HttpLog
 from support.masking import Masker
@@ -33,82 +30,6 @@ def tls_get(context: ssl.SSLContext, port: int, host: str = "localhost") -> byte
             while chunk := conn.recv(4096):
                 chunks.append(chunk)
             return b"".join(chunks)
-
-
-# --- the embedded PKI -------------------------------------------------------------------------------
-def test_pki_files_are_all_written_with_private_keys_0600(embedded_pki):
-    for path in embedded_pki.all():
-        assert path.is_file(), path
-    for path in (embedded_pki.ca_key, embedded_pki.server_key, embedded_pki.client_key, embedded_pki.client_p12):
-        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
-    assert stat.S_IMODE(embedded_pki.ca_cert.stat().st_mode) == 0o644
-
-
-def test_server_certificate_covers_the_stack_host_names(embedded_pki):
-    cert = load_cert(embedded_pki.server_cert)
-    sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    assert set(sans.get_values_for_type(x509.DNSName)) == {
-        "localhost", "cp.localhost", "cp-jwks.localhost", "wl-exporter.localhost", "wl-importer.localhost"}
-    assert sans.get_values_for_type(x509.IPAddress) == [ipaddress.ip_address("127.0.0.1")]
-    eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-    assert ExtendedKeyUsageOID.SERVER_AUTH in eku
-
-
-def test_server_and_client_certificates_are_signed_by_the_ca(embedded_pki):
-    ca = load_cert(embedded_pki.ca_cert)
-    assert ca.extensions.get_extension_for_class(x509.BasicConstraints).value.ca is True
-    for path in (embedded_pki.server_cert, embedded_pki.client_cert):
-        leaf = load_cert(path)
-        assert leaf.issuer == ca.subject
-        leaf.verify_directly_issued_by(ca)  # raises if the signature does not match
-
-
-def test_client_p12_opens_with_its_password_and_holds_the_wl_client(embedded_pki, p12_password):
-    key, cert, extra = pkcs12.load_key_and_certificates(embedded_pki.client_p12.read_bytes(), p12_password.encode())
-    assert key is not None
-    assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "wl-client"
-    assert ExtendedKeyUsageOID.CLIENT_AUTH in cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-    assert [c.subject for c in extra] == [load_cert(embedded_pki.ca_cert).subject]
-
-
-def test_client_p12_refuses_a_wrong_password(embedded_pki):
-    with pytest.raises(ValueError):
-        pkcs12.load_key_and_certificates(embedded_pki.client_p12.read_bytes(), b"not-the-password")
-
-
-def test_a_valid_set_is_reused(tmp_path):
-    first = pki.ensure_embedded_pki(tmp_path, "pw-one-1")
-    before = {p.name: p.read_bytes() for p in first.all()}
-    again = pki.ensure_embedded_pki(tmp_path, "pw-one-1")
-    assert {p.name: p.read_bytes() for p in again.all()} == before
-
-
-def test_a_changed_password_regenerates_the_set(tmp_path):
-    first = pki.ensure_embedded_pki(tmp_path, "pw-one-1")
-    old_ca = first.ca_cert.read_bytes()
-    second = pki.ensure_embedded_pki(tmp_path, "pw-two-2")
-    assert second.ca_cert.read_bytes() != old_ca
-    pkcs12.load_key_and_certificates(second.client_p12.read_bytes(), b"pw-two-2")
-    with pytest.raises(ValueError):
-        pkcs12.load_key_and_certificates(second.client_p12.read_bytes(), b"pw-one-1")
-
-
-def test_an_incomplete_set_is_regenerated(tmp_path):
-    first = pki.ensure_embedded_pki(tmp_path, "pw-one-1")
-    old_ca = first.ca_cert.read_bytes()
-    first.client_key.unlink()
-    second = pki.ensure_embedded_pki(tmp_path, "pw-one-1")
-    assert second.client_key.is_file()
-    assert second.ca_cert.read_bytes() != old_ca
-
-
-def test_a_set_close_to_expiry_is_regenerated(tmp_path, monkeypatch):
-    first = pki.ensure_embedded_pki(tmp_path, "pw-one-1")
-    old_ca = first.ca_cert.read_bytes()
-    later = pki._now() + pki.dt.timedelta(days=pki.VALID_DAYS) - pki.RENEW_BEFORE + pki.dt.timedelta(hours=1)
-    monkeypatch.setattr(pki, "_now", lambda: later)
-    second = pki.ensure_embedded_pki(tmp_path, "pw-one-1")
-    assert second.ca_cert.read_bytes() != old_ca
 
 
 # --- server_context: verification on, against a real TLS server ------------------------------------

@@ -3,6 +3,7 @@ are the product's failures; the stack controllers name a stack process that died
 behave and the gate is in tests/gate/test_setup_no_meio.py."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -75,24 +76,39 @@ def test_the_products_failures_stay_failed_scenarios(external, error):
     assert run_outcome.setup_cause(external, error) is None
 
 
+def _launcher(stack: EmbeddedStack, children: dict[str, subprocess.Popen], code: int | None = None):
+    """Stand-ins for `python -m sandbox up` and its children, with the files it documents: the endpoints
+    file naming the children, and (when `code` is given) exit.json saying which child ended."""
+    stack.runtime.mkdir(parents=True)
+    processes = {name: {"pid": proc.pid, "log": str(stack.logs / f"{name}.log")} for name, proc in children.items()}
+    stack.endpoints_file.write_text(json.dumps({"processes": processes}))
+    if code is None:
+        return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    (stack.runtime / "exit.json").write_text(json.dumps({
+        "reason": "process-died", "process": "exporter", "code": 3, "log": processes["exporter"]["log"],
+        "log_tail": "Traceback ...\nMemoryError"}))
+    return subprocess.Popen([sys.executable, "-c", f"raise SystemExit({code})"])
+
+
 def test_a_sandbox_process_that_died_is_named_whatever_the_step_saw(tmp_path):
     cfg = config.load(environ={"XPORY_RUNTIME_DIR": str(tmp_path / "rt")})
-    stack = EmbeddedStack(cfg)
-    stack.logs.mkdir(parents=True)
-    (stack.logs / "exporter.log").write_text("Traceback ...\nMemoryError\n")
     alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     dead = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
     dead.wait(10)
+    running, ended = EmbeddedStack(cfg), EmbeddedStack(cfg)
+    ended.runtime = tmp_path / "ended"
+    ended.endpoints_file, ended.logs = ended.runtime / "endpoints.json", ended.runtime / "logs"
     try:
-        stack.procs.update(cp=alive)
-        assert stack.died() is None
-        stack.procs.update(exporter=dead)
-        cause = run_outcome.setup_cause(Session(stack, Masker([])), AssertionError("esperava HTTP 200, veio 502"))
+        running.proc = _launcher(running, {"cp": alive})
+        assert running.died() is None
+        ended.proc = _launcher(ended, {"cp": alive, "exporter": dead}, code=1)
+        cause = run_outcome.setup_cause(Session(ended, Masker([])), AssertionError("esperava HTTP 200, veio 502"))
         assert cause.startswith("o processo exporter do sandbox terminou durante a execução (código 3)")
-        assert str(stack.logs / "exporter.log") in cause and "MemoryError" in cause
+        assert str(ended.logs / "exporter.log") in cause and "MemoryError" in cause
     finally:
-        alive.kill()
-        alive.wait(10)
+        for proc in (alive, running.proc):
+            proc.kill()
+            proc.wait(10)
 
 
 def test_a_compose_service_that_is_not_running_is_named(profiles_dir, full_environ, tmp_path, monkeypatch):
