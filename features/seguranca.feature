@@ -52,9 +52,10 @@ Funcionalidade: Sem a credencial certa, ninguém entra: mTLS, tokens de admin e 
 
   Esquema do Cenário: O importador recusa no debug import um peer token que o CP não emitiu: <token>
     Dado que o importador tem um peer token verdadeiro do CP para importar do exportador
+    E que uma importação mudaria as ofertas importadas do importador
     Quando alguém chama o debug import do importador com esse peer token <token>
     Então a resposta é 401 com o erro "Invalid Control Plane token"
-    E o importador não importou nenhuma oferta
+    E nenhuma oferta importada mudou: o importador não importou nada
 
     Exemplos:
       | token                                                   |

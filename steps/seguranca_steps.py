@@ -131,7 +131,6 @@ def step_genuine_peer_token(context):
     """
     s = context.session
     context.world.peer_token = security.real_peer_token(s, ("offers:sync", "trader:purchase"))
-    context.world.counts_before = {"imported_offer": security.imported_offer_count(s)}
 
 
 @given('que o importador tem um peer token verdadeiro do CP só com o escopo "{escopo}"')
@@ -154,16 +153,6 @@ def step_debug_import_forged(context, token):
     forged = security.forge_peer_token(s, context.world.peer_token, _pick(FORGERIES, token, "token"))
     context.world.forged_token = forged.token
     context.world.response = security.debug_import_with(s, forged.token)
-
-
-@then("o importador não importou nenhuma oferta")
-def step_nothing_imported(context):
-    """A contagem de imported_offer no importador é a mesma de antes da chamada.
-
-    Exemplo: E o importador não importou nenhuma oferta
-    """
-    assert_that(security.imported_offer_count(context.session),
-                equal_to(context.world.counts_before["imported_offer"]), "linhas de imported_offer")
 
 
 @when("o importador usa esse peer token para {acao} no exportador")

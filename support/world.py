@@ -43,8 +43,7 @@ class World:
     response: httpx.Response | None = field(default=None, metadata=doc(
         'the last HTTP response a "Quando" produced, for the "Então" that checks it'))
     counts_before: dict[str, int] = field(default_factory=dict, metadata=doc(
-        "row counts observed before an action (table -> count): the CP's tables before a cleanup, "
-        "imported_offer before a forged import"))
+        "row counts observed before an action (table -> count): the CP's tables before a cleanup"))
 
     # --- reset (steps/ambiente_steps.py) -------------------------------------------------------------
     cp_cleaned_at: datetime | None = field(default=None, metadata=doc(
