@@ -11,15 +11,15 @@ Funcionalidade: O preflight bloqueia compras impossíveis antes do pagamento (ru
 
   @fora-do-runbook
   Cenário: PRICE_CHANGED — o exportador mudou o preço depois da sincronização
-    Dado que o exportador alterou o preço da oferta de origem depois da sincronização
-    Quando o comprador QA compra a oferta importada
+    Dado que o exportador aumenta em 10% o preço da oferta de origem
+    Quando o comprador QA compra 1 unidade da oferta importada
     Então a compra é recusada com status REJECTED e a mensagem de preço atualizado
     E nada foi cobrado do comprador QA: saldos X$ e R$ e extrato iguais aos de antes
 
   @fora-do-runbook
   Cenário: OUT_OF_STOCK — o estoque da oferta de origem acabou
-    Dado que o exportador zerou o estoque da oferta de origem
-    Quando o comprador QA compra a oferta importada
+    Dado que o exportador deixou o estoque da oferta de origem em 0
+    Quando o comprador QA compra 1 unidade da oferta importada
     Então a compra é recusada com status REJECTED e a mensagem de oferta esgotada
     E nada foi cobrado do comprador QA: saldos X$ e R$ e extrato iguais aos de antes
 
@@ -35,7 +35,7 @@ Funcionalidade: O preflight bloqueia compras impossíveis antes do pagamento (ru
     Dado que o importador reservou a oferta no exportador com um preflight e um peer token recém-emitido
     Quando o comprador QA faz o checkout com uma Idempotency-Key nova e o holdId da reserva
     Então a compra é concluída e o comprador QA pagou o preço da reserva
-    Quando o comprador QA repete o checkout com a mesma Idempotency-Key
+    Quando o comprador QA faz o checkout de novo, com a mesma Idempotency-Key e o holdId da reserva
     Então a resposta repete a primeira, e só uma compra foi registrada e cobrada
 
   Cenário: Checkout sem Idempotency-Key ou sem holdId é recusado com um erro claro

@@ -55,7 +55,8 @@ Funcionalidade: Reset completo do ambiente CP + WLs (runbook, passos 0 a 6)
 
   @mtls
   Cenário: O importador obtém um peer token para o exportador via mTLS
-    Dado que o relacionamento exportador → importador está ativo
+    Dado que o exportador e o importador estão cadastrados no CP com o relacionamento ativo
+    E os dois relacionamentos estão ativos, com câmbio 1 e limite 100000
     Quando o importador pede ao CP um peer token para o exportador, apresentando o certificado cliente
     Então o CP emite um token RS256 cuja chave está publicada no JWKS
     E o token vale para o exportador, em nome do importador, com os escopos pedidos, por no máximo 300 segundos
@@ -63,7 +64,7 @@ Funcionalidade: Reset completo do ambiente CP + WLs (runbook, passos 0 a 6)
   Cenário: O debug import traz ao importador pelo menos 20 ofertas compráveis
     Dado que o exportador aplica a export_policy que exclui a categoria "15"
     Quando eu executo o debug import no importador com um peer token novo
-    Então o importador não descobre mais ofertas do que o exportador exporta, e as elegíveis estão entre as descobertas
+    Então o importador não descobre mais do que o exportador exporta, e nada quando ele não exporta nada
     E o importador tem pelo menos 20 ofertas importadas elegíveis, habilitadas e com estoque
     E nenhuma oferta importada é da categoria "15"
 

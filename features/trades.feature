@@ -17,8 +17,11 @@ Funcionalidade: Trocas entre white labels: compras, aprovações e conferência 
 
   Cenário: Aprovações e rejeições no exportador deixam trades pendentes, confirmados e rejeitados
     Dado que o comprador fez 6 compras que aguardam aprovação
-    Quando o exportador aprova 2 dessas compras e rejeita 2 com o motivo "MANUAL_REJECT"
-    Então o exportador guarda 2 trades CONFIRMED, 2 REJECTED e 2 PENDING dessas compras
+    Quando o exportador aprova 2 dessas compras
+    E o exportador rejeita 2 dessas compras com o motivo "MANUAL_REJECT"
+    Então cada decisão foi aceita com o status resultante e o motivo guardado
+    E o exportador guarda cada uma dessas compras com o status da sua decisão
+    E o exportador guarda 2 dessas compras com o status PENDING
     E o CP lista cada trade com o status que o exportador guarda
     E o exportador avisou o CP, pela sua própria telemetria, do status de cada trade
     E o saldo X$ do comprador fecha: debitado pelas confirmadas, retido pelas pendentes e devolvido pelas rejeitadas
@@ -31,16 +34,20 @@ Funcionalidade: Trocas entre white labels: compras, aprovações e conferência 
 
   Cenário: Decidir pelo CP reduz os pendentes, e uma segunda decisão é recusada
     Dado que o comprador fez 2 compras que aguardam aprovação
-    Quando eu aprovo uma delas pelo CP e rejeito a outra pelo CP com o motivo "MANUAL_REJECT"
-    Então o contador de pendentes do CP caiu 2
-    E o exportador aceitou as duas decisões que o CP lhe repassou
-    E o exportador guarda uma delas CONFIRMED e a outra REJECTED
-    E decidir de novo o mesmo trade pelo CP é recusado com 409 "trade already decided"
+    Quando o CP aprova 1 dessas compras
+    E o CP rejeita 1 dessas compras com o motivo "MANUAL_REJECT"
+    Então cada decisão foi aceita com o status resultante e o motivo guardado
+    E o contador de pendentes do CP caiu 2
+    E o exportador aceitou cada decisão que o CP lhe repassou
+    E o exportador guarda cada uma dessas compras com o status da sua decisão
+    Quando o CP aprova de novo uma compra já decidida
+    Então a resposta é 409 com o erro "trade already decided"
 
   Cenário: O CP avisa do trade pendente e, quando confirmado, do novo trade
     Dado que o comprador fez 1 compra que aguarda aprovação
-    Quando o exportador aprova 1 dessas compras e rejeita 0 com o motivo "MANUAL_REJECT"
-    Então o MASTER tem as notificações "Trade pendente" e "Novo trade" dessa compra, ainda não lidas
+    Quando o exportador aprova 1 dessas compras
+    Então o MASTER tem a notificação "Trade pendente" dessa compra, ainda não lida
+    E o MASTER tem a notificação "Novo trade" dessa compra, ainda não lida
 
   @fora-do-runbook
   Esquema do Cenário: Sem <precondição>, a compra é recusada e nada é debitado

@@ -17,14 +17,15 @@ Funcionalidade: A Admin UI do CP mostra e decide as trocas entre white labels (r
 
   Cenário: Aprovar um trade e rejeitar outro na tela de aprovações reduz os pendentes em dois
     Dado que o comprador fez 2 compras que aguardam aprovação
-    Quando eu aprovo uma delas e rejeito a outra com o motivo "MANUAL_REJECT" na tela de aprovações
+    Quando eu aprovo na tela de aprovações uma dessas compras
+    E eu rejeito na tela de aprovações uma dessas compras com o motivo "MANUAL_REJECT"
     Então depois de recarregar a tela o contador de pendentes caiu 2
-    E a tela de negociações mostra uma delas CONFIRMED e a outra REJECTED
+    E a tela de negociações mostra cada compra decidida com o status da sua decisão
 
   Cenário: As notificações carregam, "Atualizar" traz a nova e o clique abre as negociações
     Dado que o comprador fez 1 compra que aguarda aprovação
     E que eu abri a tela de notificações
-    Quando o exportador aprova essa compra
+    Quando o exportador aprova 1 dessas compras
     E eu clico em "Atualizar" na tela de notificações
     Então a tela passa a listar a notificação "Novo trade" dessa compra, como a API
     Quando eu clico na notificação "Novo trade" mais recente
@@ -32,13 +33,15 @@ Funcionalidade: A Admin UI do CP mostra e decide as trocas entre white labels (r
 
   Cenário: A balança comercial de wl-exporter para wl-importer repete o relatório da API
     Dado que o comprador fez 2 compras que aguardam aprovação
-    Quando o exportador aprova 1 dessas compras e rejeita 1 com o motivo "MANUAL_REJECT"
+    Quando o exportador aprova 1 dessas compras
+    E o exportador rejeita 1 dessas compras com o motivo "MANUAL_REJECT"
     E eu consulto na tela a balança comercial de "wl-exporter" para "wl-importer"
     Então a tela mostra as mesmas contagens e os mesmos totais do relatório de balança comercial da API
 
   Cenário: O relatório de balança comercial que a tela mostra fecha com as compras e as decisões do cenário
     Dado que o comprador fez 3 compras que aguardam aprovação
-    Quando o exportador aprova 1 dessas compras e rejeita 1 com o motivo "MANUAL_REJECT"
+    Quando o exportador aprova 1 dessas compras
+    E o exportador rejeita 1 dessas compras com o motivo "MANUAL_REJECT"
     Então o relatório de balança comercial da API fecha com as compras e as decisões do cenário
 
   Cenário: Editar o relacionamento exportador → importador mostra as ofertas ativas de cada categoria

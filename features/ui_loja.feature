@@ -12,7 +12,7 @@ Funcionalidade: A loja do importador explica por que a compra foi recusada (runb
 
   @fora-do-runbook
   Cenário: PRICE_CHANGED — a loja pede para atualizar a página, e o botão do aviso a recarrega
-    Dado que o exportador alterou o preço da oferta de origem depois da sincronização
+    Dado que o exportador aumenta em 10% o preço da oferta de origem
     Quando o comprador QA tenta comprar essa oferta na loja
     Então a loja mostra o aviso "O preço desta oferta foi atualizado. Atualize a página e tente novamente."
     E o botão do aviso recarrega a página da oferta
@@ -20,7 +20,7 @@ Funcionalidade: A loja do importador explica por que a compra foi recusada (runb
 
   @fora-do-runbook
   Cenário: OUT_OF_STOCK — a loja avisa que a oferta esgotou
-    Dado que o exportador zerou o estoque da oferta de origem
+    Dado que o exportador deixou o estoque da oferta de origem em 0
     Quando o comprador QA tenta comprar essa oferta na loja
     Então a loja mostra o alerta "Oferta esgotada."
     E nada foi cobrado do comprador QA: saldos X$ e R$ e extrato iguais aos de antes

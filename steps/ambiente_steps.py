@@ -1,7 +1,7 @@
 """Steps of the reset runbook (steps 0–6): stack up, CP and WL cleanup, WLs, policies,
 relationships, trader accounts, snapshots, export_policy, peer token and import."""
 
-from behave import given, then, when
+from behave import given, step, then, when
 from hamcrest import (
     all_of,
     assert_that,
@@ -16,6 +16,7 @@ from hamcrest import (
 )
 
 from support import queries
+from support import vocabulary as _vocabulary  # noqa: F401  (registers the typed parameters)
 from support.expect import expect
 from support.reset import phases, runbook_steps
 from support.reset.phases import PHASE, reach
@@ -32,6 +33,7 @@ def _session(context):
 def step_stack_up(context):
     """A stack responde: o JWKS do CP via mTLS e os dois WLs.
 
+    Contexto: o reset passo a passo (@reset): cada cenário leva a stack ao passo do runbook que confere
     Exemplo: Dado que a stack XporY está no ar
     """
     s = _session(context)
@@ -56,11 +58,8 @@ def step_cp_has_previous_run(context):
     context.world.counts_before = counts
 
 
-@when("eu limpo os dados do CP e reinicio o CP")
-def step_clean_cp(context):
+def _clean_cp(context):
     """Runbook passo 1: TRUNCATE das 15 tabelas cp_* que o CP tem (diz quais faltam) e restart do CP.
-
-    Exemplo: Quando eu limpo os dados do CP e reinicio o CP
     """
     s = _session(context)
     context.world.cp_cleaned_at = queries.database_now(s.db.cp)
@@ -115,11 +114,8 @@ def step_wls_have_previous_run(context):
     context.world.buyer_rows_before = queries.buyer_rows(s)
 
 
-@when("eu limpo os caches, os trades e as importações dos WLs")
-def step_clean_wls(context):
+def _clean_wls(context):
     """Runbook passo 2: TRUNCATE dos caches, trades e importações no wl-01 e no wl-03.
-
-    Exemplo: Quando eu limpo os caches, os trades e as importações dos WLs
     """
     s = _session(context)
     context.world.wls_cleaned_at = queries.database_now(s.db.exporter)
@@ -163,15 +159,12 @@ def step_cp_just_cleaned(context):
 
     Exemplo: Dado que o CP acabou de ser limpo e reiniciado
     """
-    step_clean_cp(context)
+    _clean_cp(context)
     assert_that(queries.cp_row_counts(_session(context), ("cp_white_labels",)), equal_to({"cp_white_labels": 0}))
 
 
-@when('eu cadastro os WLs "wl-exporter" e "wl-importer" pela API admin')
-def step_create_wls(context):
+def _create_wls(context):
     """Runbook passo 3: POST /wls com os ids fixos; se o CP descartar o id, renomeia com PUT /wls/{id}.
-
-    Exemplo: Quando eu cadastro os WLs "wl-exporter" e "wl-importer" pela API admin
     """
     s = _session(context)
     context.world.recreated = [runbook_steps.recreate_wl(s, plan) for plan in runbook_steps.wl_plans(s)]
@@ -208,23 +201,8 @@ def step_no_generated_ids(context):
 
 
 # --- step 3: policies, relationships, trader accounts ----------------------------------------------
-@given("que os WLs exportador e importador existem no CP com os ids fixos")
-def step_wls_exist(context):
-    """Leva o reset até os WLs recriados com os ids fixos (passos 1 a 3).
-
-    Exemplo: Dado que os WLs exportador e importador existem no CP com os ids fixos
-    """
-    s = _session(context)
-    reach(s, PHASE["WLs recriados com ids fixos"])
-    for wl_id in (s.config.exporter_wl_id, s.config.importer_wl_id):
-        expect(s.cp_admin.get_wl(wl_id), 200, s, f"WL {wl_id}")
-
-
-@when("eu configuro a visibilidade mútua entre os dois WLs")
-def step_visibility(context):
+def _visibility(context):
     """PUT /wls/{id}/policies de cada WL com visibilityWls = [o outro WL].
-
-    Exemplo: Quando eu configuro a visibilidade mútua entre os dois WLs
     """
     s = _session(context)
     exporter, importer = runbook_steps.wl_plans(s)
@@ -232,22 +210,16 @@ def step_visibility(context):
     runbook_steps.set_visibility(s, importer, exporter.wl_id)
 
 
-@when("eu ativo os relacionamentos exportador → importador e importador → exportador")
-def step_relationships(context):
+def _relationships(context):
     """PUT /relationships/{src}/{dst} nos dois sentidos: active, fxRate 1, limitAmount 100000.
-
-    Exemplo: E eu ativo os relacionamentos exportador → importador e importador → exportador
     """
     s = _session(context)
     runbook_steps.activate_relationship(s, s.config.exporter_wl_id, s.config.importer_wl_id)
     runbook_steps.activate_relationship(s, s.config.importer_wl_id, s.config.exporter_wl_id)
 
 
-@when("eu cadastro as contas trader dos dois WLs")
-def step_traders(context):
+def _traders(context):
     """POST /wls/{id}/trader de cada WL com nome, e-mail e telefone de contato.
-
-    Exemplo: E eu cadastro as contas trader dos dois WLs
     """
     s = _session(context)
     for plan in runbook_steps.wl_plans(s):
@@ -270,7 +242,7 @@ def step_policies_visible(context):
                                       signature=has_entries(algorithm="HMAC-SHA256", value=not_none())))
 
 
-@then("os dois relacionamentos estão ativos, com câmbio 1 e limite 100000")
+@step("os dois relacionamentos estão ativos, com câmbio 1 e limite 100000")
 def step_relationships_active(context):
     """GET /relationships/{src}/{dst} nos dois sentidos: status active, fxRate 1, limitAmount 100000.
 
@@ -283,6 +255,43 @@ def step_relationships_active(context):
         assert_that(body, has_entries(sourceId=src, targetId=dst, status="active"))
         assert_that(float(body["fxRate"]), equal_to(1.0))
         assert_that(float(body["limitAmount"]), equal_to(100000.0))
+
+
+@when("eu atualizo no CP o relacionamento {sentido:Sentido}:")
+def step_update_relationship(context, sentido):
+    """PUT /relationships/{src}/{dst} com os campos da tabela (| campo | valor |: status, fxRate, limitAmount,
+    approvalMode, manualApprovalAboveAmount, manualApprovalAboveQty, manualApprovalOnFirstTrade,
+    manualApprovalOnImbalance, notes); a resposta fica para o Então (`a resposta é 200`, ou 422 com um valor
+    inválido). O ambiente sai da sequência do reset: o próximo cenário que precisa dele refaz o reset.
+
+    Exemplo: Quando eu atualizo no CP o relacionamento exportador → importador:
+    """
+    from support import relationship_table
+    from support.policy_table import rows_of
+
+    s = _session(context)
+    if context.table is None:
+        raise AssertionError("este passo leva uma tabela | campo | valor | com os campos do relacionamento")
+    src, dst = relationship_table.ids(s.config, sentido)
+    payload = dict(relationship_table.body(rows_of(context.table)), updatedBy="bootstrap", updatedSource="runbook")
+    phases.mark(s, None)  # the relationship no longer is the runbook's
+    context.world.response = s.cp_admin.put_relationship(src, dst, payload)
+
+
+@then("o relacionamento {sentido:Sentido} está com:")
+def step_relationship_has(context, sentido):
+    """GET /relationships/{src}/{dst}: cada campo da tabela com o valor dado (números comparados como números,
+    textos sem diferença de maiúsculas).
+
+    Exemplo: Então o relacionamento importador → exportador está com:
+    """
+    from support import relationship_table
+    from support.policy_table import rows_of
+
+    s = _session(context)
+    src, dst = relationship_table.ids(s.config, sentido)
+    body = expect(s.cp_admin.get_relationship(src, dst), 200, s, f"relacionamento {src} → {dst}")
+    assert_that(relationship_table.differences(body, rows_of(context.table)), empty())
 
 
 @then("cada WL tem sua conta trader ativa, com e-mail e telefone de contato")
@@ -299,21 +308,8 @@ def step_traders_active(context):
 
 
 # --- step 4: snapshots ------------------------------------------------------------------------------
-@given("que os relacionamentos entre os WLs estão ativos")
-def step_relationships_ready(context):
-    """Leva o reset até visibilidade, relacionamentos e contas trader (passos 1 a 3).
-
-    Exemplo: Dado que os relacionamentos entre os WLs estão ativos
-    """
-    reach(_session(context), PHASE["visibilidade, relacionamentos e contas trader"])
-    step_relationships_active(context)
-
-
-@when("eu sincronizo no CP as categorias e as entidades do exportador")
-def step_sync_snapshots(context):
+def _sync_snapshots(context):
     """Runbook passo 4: POST /wls/{exportador}/offer-categories/sync e /entities/sync.
-
-    Exemplo: Quando eu sincronizo no CP as categorias e as entidades do exportador
     """
     s = _session(context)
     categories, entities = runbook_steps.sync_snapshots(s)
@@ -322,32 +318,24 @@ def step_sync_snapshots(context):
     phases.mark(s, PHASE["snapshots sincronizados"])
 
 
-@then("o CP lista as categorias do exportador, cada uma com sua contagem de ofertas ativas")
-def step_categories_listed(context):
-    """GET /wls/{exportador}/offer-categories: itens com categoryId, name e activeCount ≥ 0.
+@then("o CP lista {snapshot:Snapshot} do exportador, cada uma com sua contagem de ofertas ativas")
+def step_snapshot_listed(context, snapshot):
+    """GET /wls/{exportador}/offer-categories (itens com categoryId, name, activeCount ≥ 0) ou /entities
+    (entityId, name, activeOffersCount ≥ 0), não vazio, de exporterWlId = exportador.
 
     Exemplo: Então o CP lista as categorias do exportador, cada uma com sua contagem de ofertas ativas
-    """
-    s = _session(context)
-    context.world.categories = queries.category_snapshot(s)
-    assert_that(context.world.categories, is_not(empty()))
-    for item in context.world.categories:
-        assert_that(item, has_entries(exporterWlId=s.config.exporter_wl_id, categoryId=not_none(),
-                                      name=not_none(), activeCount=greater_than_or_equal_to(0)))
-
-
-@then("o CP lista as entidades do exportador, cada uma com sua contagem de ofertas ativas")
-def step_entities_listed(context):
-    """GET /wls/{exportador}/entities: itens com entityId, name e activeOffersCount ≥ 0.
-
     Exemplo: E o CP lista as entidades do exportador, cada uma com sua contagem de ofertas ativas
     """
     s = _session(context)
-    context.world.entities = queries.entity_snapshot(s)
-    assert_that(context.world.entities, is_not(empty()))
-    for item in context.world.entities:
-        assert_that(item, has_entries(exporterWlId=s.config.exporter_wl_id, entityId=not_none(),
-                                      name=not_none(), activeOffersCount=greater_than_or_equal_to(0)))
+    if snapshot == "categories":
+        items = context.world.categories = queries.category_snapshot(s)
+        shape = {"categoryId": not_none(), "activeCount": greater_than_or_equal_to(0)}
+    else:
+        items = context.world.entities = queries.entity_snapshot(s)
+        shape = {"entityId": not_none(), "activeOffersCount": greater_than_or_equal_to(0)}
+    assert_that(items, is_not(empty()))
+    for item in items:
+        assert_that(item, has_entries(exporterWlId=s.config.exporter_wl_id, name=not_none(), **shape))
 
 
 @then('a categoria "{category}" do exportador é "{name}" e tem ofertas ativas')
@@ -377,30 +365,48 @@ def step_sum_matches_export(context):
 
 
 # --- step 5: export_policy --------------------------------------------------------------------------
-@given("que os snapshots do exportador estão sincronizados no CP")
-def step_snapshots_ready(context):
-    """Leva o reset até os snapshots sincronizados (passos 1 a 4) e lê categorias e entidades do CP.
+# --- a scenario that starts at one phase of the reset ------------------------------------------------
+def _after_wls(context, s) -> None:
+    for wl_id in (s.config.exporter_wl_id, s.config.importer_wl_id):
+        expect(s.cp_admin.get_wl(wl_id), 200, s, f"WL {wl_id}")
 
-    Exemplo: Dado que os snapshots do exportador estão sincronizados no CP
-    """
-    s = _session(context)
-    reach(s, PHASE["snapshots sincronizados"])
+
+def _after_snapshots(context, s) -> None:
     context.world.categories = queries.category_snapshot(s)
     context.world.entities = queries.entity_snapshot(s)
     assert_that(context.world.categories, is_not(empty()))
 
 
-# --- step 6: peer token and import ------------------------------------------------------------------
-@given("que o relacionamento exportador → importador está ativo")
-def step_relationship_ready(context):
-    """Leva o reset até os relacionamentos ativos (passos 1 a 3).
+def _after_broad_policy(context, s) -> None:
+    _after_snapshots(context, s)
+    context.world.policy = runbook_steps.BROAD_POLICY
+    context.world.exporter_total = queries.exporter_total(s)
+    assert_that(context.world.exporter_total, greater_than(0))
 
-    Exemplo: Dado que o relacionamento exportador → importador está ativo
+
+AFTER_PHASE = {"WLs recriados com ids fixos": _after_wls,
+               "visibilidade, relacionamentos e contas trader": lambda context, s: step_relationships_active(context),
+               "snapshots sincronizados": _after_snapshots,
+               "export_policy ampla aplicada no exportador": _after_broad_policy}
+
+
+@given("que {fase:FaseDoReset}")
+def step_reset_phase(context, fase):
+    """Leva o reset exatamente até essa fase (continuando de onde a execução parou, ou recomeçando do passo 1
+    se ela já passou dela), para o cenário conferir o passo seguinte do runbook; depois confere a fase: os WLs
+    existem (GET /wls/{id}); os dois relacionamentos ativos com câmbio 1 e limite 100000; os snapshots lidos do
+    CP (não vazios); ou a política ampla em vigor e o total exportado maior que zero.
+
+    Contexto: o passo seguinte do runbook (@reset), a partir de uma fase do reset
+    Exemplo: Dado que os snapshots do exportador estão sincronizados no CP
+    Exemplo: Dado que os relacionamentos entre os WLs estão ativos
     """
-    phases.at_least(_session(context), PHASE["visibilidade, relacionamentos e contas trader"])
-    step_relationships_active(context)
+    s = _session(context)
+    reach(s, PHASE[fase])
+    AFTER_PHASE[fase](context, s)
 
 
+# --- step 6: peer token and import ------------------------------------------------------------------
 @when("o importador pede ao CP um peer token para o exportador, apresentando o certificado cliente")
 def step_peer_token(context):
     """Runbook passo 6: POST /wls/{importador}/peer-token via mTLS, escopos offers:sync e trader:purchase.
@@ -446,40 +452,12 @@ def step_token_claims(context):
     assert_that(claims["exp"] - claims["iat"], all_of(greater_than(0), less_than_or_equal_to(300)))
 
 
-@given('que o exportador aplica a export_policy que exclui a categoria "15"')
-def step_broad_policy_ready(context):
-    """Leva o reset até a export_policy ampla (exclui "15") aplicada no exportador (passos 1 a 5).
-
-    Exemplo: Dado que o exportador aplica a export_policy que exclui a categoria "15"
-    """
-    s = _session(context)
-    reach(s, PHASE["export_policy ampla aplicada no exportador"])
-    context.world.policy = runbook_steps.BROAD_POLICY
-    context.world.exporter_total = queries.exporter_total(s)
-    assert_that(context.world.exporter_total, greater_than(0))
-
-
-@when("eu executo o debug import no importador com um peer token novo")
-def step_debug_import(context):
+def _debug_import(context):
     """Runbook passo 6: peer token novo via mTLS e POST /api/v2/control-plane/debug/import no importador.
-
-    Exemplo: Quando eu executo o debug import no importador com um peer token novo
     """
     s = _session(context)
     context.world.import_result = runbook_steps.debug_import(s, runbook_steps.peer_token(s))
     phases.mark(s, PHASE["ofertas importadas"])
-
-
-@then("o importador não descobre mais ofertas do que o exportador exporta, e as elegíveis estão entre as descobertas")
-def step_import_summary(context):
-    """summary: 0 < totalOffersDiscovered ≤ total do exportador; eligibleOffers ≤ totalOffersDiscovered.
-
-    Exemplo: Então o importador não descobre mais ofertas do que o exportador exporta, e as elegíveis estão entre as descobertas
-    """
-    summary = context.world.import_result["summary"]
-    discovered, eligible = summary["totalOffersDiscovered"], summary["eligibleOffers"]
-    assert_that(discovered, all_of(greater_than(0), less_than_or_equal_to(context.world.exporter_total)))
-    assert_that(eligible, less_than_or_equal_to(discovered))
 
 
 @then("o importador tem pelo menos {n:d} ofertas importadas elegíveis, habilitadas e com estoque")
@@ -503,15 +481,33 @@ def step_no_category(context, category):
     assert_that(offending, empty(), f"ofertas importadas da categoria {category}")
 
 
-@when("eu executo o reset completo do runbook")
-def step_full_reset(context):
+def _full_reset(context):
     """Passos 1 a 6 de ponta a ponta: limpeza, WLs, políticas, relacionamentos, snapshots, export_policy, import.
-
-    Exemplo: Quando eu executo o reset completo do runbook
     """
     s = _session(context)
     phases.mark(s, None)
     reach(s, PHASE["ofertas importadas"])
+
+
+RUNBOOK = {"clean_cp": _clean_cp, "clean_wls": _clean_wls, "create_wls": _create_wls, "visibility": _visibility,
+           "relationships": _relationships, "traders": _traders, "sync": _sync_snapshots,
+           "debug_import": _debug_import, "full_reset": _full_reset}
+
+
+@when("eu {passo:PassoDoRunbook}")
+def step_runbook(context, passo):
+    """Um passo do reset do runbook, agora, pela API e pelo SQL do próprio runbook: passo 1, TRUNCATE das
+    tabelas cp_* que o CP tem e restart do CP; passo 2, TRUNCATE dos caches, trades e importações dos WLs;
+    passo 3, POST /wls com os ids fixos (PUT /wls/{id} se o CP descartar o id), visibilidade mútua
+    (PUT /wls/{id}/policies), relacionamentos ativos nos dois sentidos (fxRate 1, limitAmount 100000) e as
+    contas trader (nome, e-mail, telefone); passo 4, POST .../offer-categories/sync e .../entities/sync (a
+    chamada precisa responder ok); passo 6, peer token novo e debug import; ou o reset completo (1 a 6).
+    Guarda o relógio do banco antes das limpezas e os WLs recriados, para os Então.
+
+    Exemplo: Quando eu limpo os dados do CP e reinicio o CP
+    Exemplo: E eu ativo os relacionamentos exportador → importador e importador → exportador
+    """
+    RUNBOOK[passo](context)
 
 
 # --- background shared by the features that start from a reset environment --------------------------
@@ -520,6 +516,7 @@ def step_environment_ready(context):
     """Reset completo (passos 1 a 6) se a execução ainda não tem um; senão recoloca a export_policy ampla
     (exclui "15") e refaz o import se outro cenário a mudou. Lê os snapshots do CP.
 
+    Contexto: compras, preflight, loja e Admin UI (@trades, @preflight, @ui): política ampla e ofertas importadas
     Exemplo: Dado que o ambiente foi resetado e as ofertas do exportador foram importadas
     """
     s = _session(context)
@@ -532,6 +529,7 @@ def step_environment_reset(context):
     """Reset completo (passos 1 a 6) se a execução ainda não tem um; lê os snapshots do CP. Não recoloca a
     export_policy: para cenários que definem a sua.
 
+    Contexto: export_policy (@export_policy): cenários que aplicam a sua própria política
     Exemplo: Dado que o ambiente passou pelo reset completo do runbook
     """
     context.world.categories, context.world.entities = phases.snapshots_after_full_reset(_session(context))

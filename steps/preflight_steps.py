@@ -2,21 +2,22 @@
 from decimal import Decimal
 
 from behave import given, then, when
-from hamcrest import assert_that, contains_string, equal_to, greater_than, has_properties, not_none
+from hamcrest import assert_that, contains_string, equal_to, greater_than, has_properties, is_not, not_none
 
 from support import hold_ahead, preflight, trading, wl_shapes
 from support.expect import expect
 from support.text import contains_words
+from support.vocabulary import RECUSA  # importing it registers the typed parameters
 
-# the refusals the feature names, and the map entry holding the importer's msg for each
-REFUSAL_MESSAGES = {"preço atualizado": "wl.importer.buy_offer.msg_price_changed",
-                    "oferta esgotada": "wl.importer.buy_offer.msg_out_of_stock"}
+CHOSEN = "E que o comprador QA tem saldo em X$ e em R$ e escolheu uma oferta importada comprável"
+HOLD = "Dado que o importador reservou a oferta no exportador com um preflight e um peer token recém-emitido"
 
 
 @given("que o comprador QA tem saldo em X$ e em R$ e escolheu uma oferta importada comprável")
 def step_qa_ready(context):
     """Conta QA (XPORY_QA_ACCOUNT_ID) com X$ e R$ > 0 e uma oferta importada comprável ainda não usada.
 
+    Contexto: preflight e loja com a conta QA (@preflight, @ui), depois do ambiente com as ofertas importadas
     Exemplo: E que o comprador QA tem saldo em X$ e em R$ e escolheu uma oferta importada comprável
     """
     s = context.session
@@ -29,49 +30,74 @@ def step_qa_ready(context):
 
 
 def _offer(context):
+    if context.world.offer is None:
+        raise AssertionError(f"este passo usa a oferta que um passo anterior escolhe: escreva antes «{CHOSEN}»")
     return context.world.offer
 
 
-@given("que o exportador alterou o preço da oferta de origem depois da sincronização")
-def step_price_changed(context):
-    """UPDATE do preço da oferta de origem no exportador (+10%; desfeito ao fim do cenário).
-
-    Exemplo: Dado que o exportador alterou o preço da oferta de origem depois da sincronização
-    """
+def _change_price(context, new_price: Decimal) -> None:
     offer = _offer(context)
-    new_price = (offer.unit_price * Decimal("1.10") + Decimal("1")).quantize(Decimal("0.01"))
+    assert_that(new_price, greater_than(Decimal("0")), "o preço novo")
+    assert_that(new_price, is_not(equal_to(offer.unit_price)), "o preço novo é igual ao atual: nada mudaria")
     preflight.change_origin_offer(context.session, offer.origin_offer_id, price=new_price)  # journaled: undone at the end
 
 
-@given("que o exportador zerou o estoque da oferta de origem")
-def step_out_of_stock(context):
-    """UPDATE do estoque da oferta de origem para 0 no exportador (desfeito ao fim do cenário).
+@given("que o exportador {variacao:Variacao} em {pct:d}% o preço da oferta de origem")
+def step_price_by_percent(context, variacao, pct):
+    """UPDATE do preço da oferta de origem no exportador, para cima ou para baixo na porcentagem dada, ao
+    centavo (desfeito ao fim do cenário; cenário @fora-do-runbook).
 
-    Exemplo: Dado que o exportador zerou o estoque da oferta de origem
+    Precisa antes: E que o comprador QA tem saldo em X$ e em R$ e escolheu uma oferta importada comprável
+    Exemplo: Dado que o exportador aumenta em 10% o preço da oferta de origem
+    Exemplo: Dado que o exportador reduz em 25% o preço da oferta de origem
     """
-    preflight.change_origin_offer(context.session, _offer(context).origin_offer_id, stock=0)  # journaled: undone at the end
+    price = _offer(context).unit_price
+    _change_price(context, (price * (Decimal(100 + variacao * pct) / 100)).quantize(Decimal("0.01")))
 
 
-@when("o comprador QA compra a oferta importada")
-def step_qa_buys(context):
-    """POST /api/v1/buy-offer com a conta e o token QA.
+@given("que o exportador mudou o preço da oferta de origem para {valor:Dinheiro}")
+def step_price_to(context, valor):
+    """UPDATE do preço da oferta de origem no exportador para o valor dado (desfeito ao fim do cenário;
+    cenário @fora-do-runbook).
 
-    Exemplo: Quando o comprador QA compra a oferta importada
+    Precisa antes: E que o comprador QA tem saldo em X$ e em R$ e escolheu uma oferta importada comprável
+    Exemplo: Dado que o exportador mudou o preço da oferta de origem para 12,50
+    """
+    _change_price(context, valor)
+
+
+@given("que o exportador deixou o estoque da oferta de origem em {n:d}")
+def step_stock_set(context, n):
+    """UPDATE do estoque da oferta de origem no exportador para N (0 esgota; desfeito ao fim do cenário;
+    cenário @fora-do-runbook).
+
+    Precisa antes: E que o comprador QA tem saldo em X$ e em R$ e escolheu uma oferta importada comprável
+    Exemplo: Dado que o exportador deixou o estoque da oferta de origem em 0
+    """
+    preflight.change_origin_offer(context.session, _offer(context).origin_offer_id, stock=n)  # journaled: undone at the end
+
+
+@when("o comprador QA compra {quantidade:Unidades} da oferta importada")
+def step_qa_buys(context, quantidade):
+    """POST /api/v1/buy-offer da oferta escolhida com a conta e o token QA e a quantidade dada.
+
+    Precisa antes: E que o comprador QA tem saldo em X$ e em R$ e escolheu uma oferta importada comprável
+    Exemplo: Quando o comprador QA compra 1 unidade da oferta importada
     """
     s = context.session
-    context.world.purchases = [trading.buy(s, _offer(context).offer_id, s.config.qa_account_id, s.config.qa_token)]
+    context.world.purchases = [trading.buy(s, _offer(context).offer_id, s.config.qa_account_id, s.config.qa_token,
+                                           quantity=quantidade)]
 
 
-@then("a compra é recusada com status REJECTED e a mensagem de {refusal}")
-def step_rejected_with_message(context, refusal):
-    """ok=false, status REJECTED e msg com o texto que o mapa da stack dá para essa recusa (com ou sem acentos):
-    "preço atualizado" ou "oferta esgotada".
+@then("a compra é recusada com status REJECTED e a mensagem de {recusa:Recusa}")
+def step_rejected_with_message(context, recusa):
+    """ok=false, status REJECTED e msg com o texto que o mapa da stack dá para essa recusa (com ou sem acentos).
 
+    Precisa antes: Quando o comprador QA compra 1 unidade da oferta importada
     Exemplo: Então a compra é recusada com status REJECTED e a mensagem de oferta esgotada
     """
-    if refusal not in REFUSAL_MESSAGES:
-        raise ValueError(f"recusa desconhecida: {refusal!r}; use uma destas: {', '.join(REFUSAL_MESSAGES)}")
-    expected = preflight.refusal_message(context.session, REFUSAL_MESSAGES[refusal])
+    assert recusa in RECUSA.values.values()  # the map entries a refusal reads (the readiness derivation sees them)
+    expected = preflight.refusal_message(context.session, recusa)
     answer = context.world.purchases[0]
     assert_that(answer, has_properties(ok=False, status="REJECTED"))
     assert_that(contains_words(answer.msg, expected), equal_to(True), f"msg={answer.msg!r}, esperava {expected!r}")
@@ -109,16 +135,26 @@ def step_hold_expires(context):
     preflight.wait_hold_expiry(context.session, context.world.hold)
 
 
-@when("o comprador QA faz o checkout com uma Idempotency-Key nova e o holdId da reserva")
-def step_checkout(context):
-    """POST /api/v2/checkout/imported-offer/{importedOfferId} com Idempotency-Key nova e holdId.
+@when("o comprador QA faz o checkout {forma:Checkout}")
+def step_checkout(context, forma):
+    """POST /api/v2/checkout/imported-offer/{importedOfferId}: com uma Idempotency-Key nova (guardada), sem ela,
+    ou de novo com a mesma; com o holdId da reserva ou sem holdId no corpo.
 
+    Precisa antes: Dado que o importador reservou a oferta no exportador com um preflight e um peer token recém-emitido
     Exemplo: E o comprador QA faz o checkout com uma Idempotency-Key nova e o holdId da reserva
+    Exemplo: Quando o comprador QA faz o checkout sem Idempotency-Key
     """
-    key = preflight.new_idempotency_key()
-    context.world.idempotency_key = key
-    context.world.response = preflight.checkout(context.session, _offer(context),
-                                                context.world.hold.hold_id, key)
+    key_kind, with_hold = forma
+    hold = context.world.need("hold", HOLD)
+    if key_kind == "mesma":
+        key = context.world.need("idempotency_key", "Quando o comprador QA faz o checkout com uma Idempotency-Key "
+                                                    "nova e o holdId da reserva")
+    else:
+        key = preflight.new_idempotency_key() if key_kind == "nova" else None
+    if key_kind == "nova" and with_hold:
+        context.world.idempotency_key = key
+    context.world.response = preflight.checkout(context.session, _offer(context), hold.hold_id if with_hold else None,
+                                                key)
 
 
 @then("o checkout é recusado com status REJECTED, motivo HOLD_EXPIRED e o preço unitário preenchido")
@@ -149,17 +185,6 @@ def step_checkout_done(context):
     assert_that(paid, equal_to(context.world.hold.unit_price))
 
 
-@when("o comprador QA repete o checkout com a mesma Idempotency-Key")
-def step_checkout_again(context):
-    """Mesmo POST de checkout, mesma Idempotency-Key.
-
-    Exemplo: Quando o comprador QA repete o checkout com a mesma Idempotency-Key
-    """
-    context.world.response = preflight.checkout(context.session, _offer(context),
-                                                context.world.hold.hold_id,
-                                                context.world.idempotency_key)
-
-
 @then("a resposta repete a primeira, e só uma compra foi registrada e cobrada")
 def step_replayed(context):
     """Mesmo corpo da primeira resposta; uma única linha em cross_wl_trade para o hold; saldo cobrado uma vez.
@@ -172,26 +197,6 @@ def step_replayed(context):
     assert_that(preflight.importer_trades_for_hold(s, context.world.hold.hold_id), equal_to(1))
     paid = context.world.qa_money_before["X$"] - preflight.qa_money(s)["X$"]
     assert_that(paid, equal_to(context.world.hold.unit_price))
-
-
-@when("o comprador QA faz o checkout sem Idempotency-Key")
-def step_checkout_no_key(context):
-    """Checkout com holdId e sem o cabeçalho Idempotency-Key.
-
-    Exemplo: Quando o comprador QA faz o checkout sem Idempotency-Key
-    """
-    context.world.response = preflight.checkout(context.session, _offer(context),
-                                                context.world.hold.hold_id, None)
-
-
-@when("o comprador QA faz o checkout com uma Idempotency-Key nova e sem holdId")
-def step_checkout_no_hold(context):
-    """Checkout com Idempotency-Key nova e sem holdId no corpo.
-
-    Exemplo: Quando o comprador QA faz o checkout com uma Idempotency-Key nova e sem holdId
-    """
-    context.world.response = preflight.checkout(context.session, _offer(context), None,
-                                                preflight.new_idempotency_key())
 
 
 @then('o importador responde 400 explicando que falta "{what}"')

@@ -4,48 +4,37 @@ from behave import given, then, when
 from hamcrest import assert_that, empty, equal_to, is_not, none
 
 from support import import_evidence, mtls_probe, peer_tokens, security, token_misuse
+from support import vocabulary as _vocabulary  # noqa: F401  (registers the typed parameters)
 from support.expect import expect
 from support.reset.phases import PHASE, at_least
-
-CERTIFICATES = {"nenhum certificado": mtls_probe.NO_CERTIFICATE,
-                "um certificado de outra CA": mtls_probe.OTHER_CA}
-CREDENTIALS = {"nenhum token": "sem token",
-               "um token forjado, assinado com outro segredo": "token forjado"}
-FORGERIES = {"assinado por outra chave, com o kid verdadeiro do CP": "assinado por outra chave",
-             "vencido há uma hora, assinado pela suíte": "vencido",
-             "com a validade adulterada depois da assinatura do CP": "adulterado"}
-
-
-def _pick(table: dict, phrase: str, what: str) -> str:
-    if phrase not in table:
-        raise ValueError(f"{what} desconhecido: {phrase!r}; use um destes: {', '.join(table)}")
-    return table[phrase]
 
 
 @given("que o exportador e o importador estão cadastrados no CP com o relacionamento ativo")
 def step_wls_related(context):
     """Reset até os WLs com ids fixos, visibilidade, relacionamentos ativos e contas trader (passos 1 a 3).
 
+    Contexto: segurança, papéis da API admin e campos do relacionamento (@seguranca): sem ofertas importadas, o mais rápido
     Exemplo: Dado que o exportador e o importador estão cadastrados no CP com o relacionamento ativo
     """
     at_least(context.session, PHASE["visibilidade, relacionamentos e contas trader"])
 
 
 # --- mTLS of the peer-token endpoint ------------------------------------------------------------------
-@when("alguém pede ao CP um peer token do importador para o exportador apresentando {certificado}")
+@when("alguém pede ao CP um peer token do importador para o exportador apresentando {certificado:Certificado}")
 def step_peer_token_with(context, certificado):
-    """POST /wls/{importador}/peer-token em XPORY_CP_URL sem o certificado cliente do WL (nenhum, ou um de outra CA).
+    """POST /wls/{importador}/peer-token em XPORY_CP_URL apresentando o certificado dado (nenhum, um de outra
+    CA, ou o do WL) e guarda como a conexão terminou.
 
     Exemplo: Quando alguém pede ao CP um peer token do importador para o exportador apresentando nenhum certificado
     """
-    presented = _pick(CERTIFICATES, certificado, "certificado")
-    context.world.mtls_attempt = mtls_probe.peer_token_attempt(context.session, presented)
+    context.world.mtls_attempt = mtls_probe.peer_token_attempt(context.session, certificado)
 
 
 @then("o CP interrompe o handshake TLS, sem dar resposta HTTP")
 def step_tls_refused(context):
     """A conexão (em TLS 1.2) falhou no handshake: nenhuma resposta HTTP; o servidor foi verificado com a CA do perfil.
 
+    Precisa antes: Quando alguém pede ao CP um peer token do importador para o exportador apresentando nenhum certificado
     Exemplo: Então o CP interrompe o handshake TLS, sem dar resposta HTTP
     """
     attempt = context.world.mtls_attempt
@@ -74,112 +63,100 @@ def step_peer_token_via_admin(context):
 
 
 # --- admin API ------------------------------------------------------------------------------------------
-@when("alguém consulta os trades pendentes na API admin com {credencial}")
-def step_admin_with(context, credencial):
-    """GET /admin/api/trades/pending sem token, ou com um token forjado (HS256 com um segredo inventado).
+@when("alguém consulta {consulta:ConsultaAdmin} na API admin com {credencial:Credencial}")
+def step_admin_with(context, consulta, credencial):
+    """GET da rota admin sem token, com um token forjado (HS256 com um segredo inventado) ou com o do MASTER.
 
     Exemplo: Quando alguém consulta os trades pendentes na API admin com nenhum token
     """
-    credential = _pick(CREDENTIALS, credencial, "credencial")
-    context.world.response = security.admin_call(context.session, credential)
+    context.world.response = security.admin_call(context.session, credencial, consulta)
 
 
 @then('a resposta é {status:d} com o erro "{erro}"')
 def step_refused_with(context, status, erro):
-    """A última resposta tem o status e o corpo JSON {"error": "<erro>"} exatos.
+    """A última resposta (de qualquer passo que chama a API) tem o status e o corpo JSON {"error": "<erro>"} exatos.
 
     Exemplo: Então a resposta é 401 com o erro "Missing bearer token"
     """
     security.expect_refusal(context.session, context.world.response, status, erro, "resposta")
 
 
-@then("com o token do MASTER a mesma consulta é atendida")
-def step_master_is_served(context):
-    """Controle: GET /admin/api/trades/pending com o token do MASTER (XPORY_ADMIN_EMAIL) responde 200.
+@then("a resposta é {status:d}")
+def step_status(context, status):
+    """A última resposta (de qualquer passo que chama a API) tem esse status HTTP.
 
-    Exemplo: E com o token do MASTER a mesma consulta é atendida
+    Exemplo: Então a resposta é 200
     """
     s = context.session
-    expect(security.admin_call(s, "token do MASTER"), 200, s, "trades pendentes com o token do MASTER")
+    expect(context.world.need("response", "Quando eu consulto os trades pendentes na API admin"), status, s, "resposta")
 
 
-@when("o usuário TRADER entra na API admin e lista os usuários do CP")
-def step_trader_lists_users(context):
-    """Login com XPORY_TRADER_EMAIL/XPORY_TRADER_PASSWORD e GET /admin/api/users.
+@when("eu entro na API admin como {papel:Papel}")
+def step_admin_login_as(context, papel):
+    """POST /admin/api/auth/login com o usuário de bootstrap do papel (XPORY_ADMIN_*, XPORY_TRADER_*,
+    XPORY_MANAGER_*); as consultas seguintes vão com o token dele.
 
-    Exemplo: Quando o usuário TRADER entra na API admin e lista os usuários do CP
+    Exemplo: Quando eu entro na API admin como TRADER
     """
-    context.world.response = security.trader_call(context.session, "/users")
+    context.world.admin_client = security.logged_in(context.session, papel)
 
 
-@then("o mesmo TRADER consulta os trades pendentes normalmente")
-def step_trader_sees_pending(context):
-    """Controle: o TRADER logado recebe 200 em GET /admin/api/trades/pending (a recusa anterior é do papel).
+@when("eu consulto {consulta:ConsultaAdmin} na API admin")
+def step_admin_read(context, consulta):
+    """GET da rota admin com o token de quem entrou.
 
-    Exemplo: E o mesmo TRADER consulta os trades pendentes normalmente
+    Precisa antes: Quando eu entro na API admin como TRADER
+    Exemplo: E eu consulto os usuários do CP na API admin
     """
-    s = context.session
-    expect(security.trader_call(s, security.ADMIN_PROBE_PATH), 200, s, "trades pendentes como TRADER")
+    client = context.world.need("admin_client", "Quando eu entro na API admin como TRADER")
+    context.world.response = client.call("GET", consulta)
 
 
 # --- peer tokens at the importer and the exporter ---------------------------------------------------------
-@given('que o importador tem um peer token verdadeiro do CP para importar do exportador')
-def step_genuine_peer_token(context):
-    """Peer token importador → exportador emitido pelo CP via mTLS (escopos offers:sync e trader:purchase).
+@given("que o importador tem um peer token verdadeiro do CP {escopos:EscoposDoToken}")
+def step_genuine_peer_token(context, escopos):
+    """Peer token importador → exportador emitido pelo CP via mTLS, com os escopos offers:sync e trader:purchase
+    ("para importar do exportador") ou só com um deles.
 
     Exemplo: Dado que o importador tem um peer token verdadeiro do CP para importar do exportador
-    """
-    s = context.session
-    context.world.peer_token = security.real_peer_token(s, ("offers:sync", "trader:purchase"))
-
-
-@given('que o importador tem um peer token verdadeiro do CP só com o escopo "{escopo}"')
-def step_peer_token_only(context, escopo):
-    """Peer token importador → exportador emitido pelo CP via mTLS com um único escopo.
-
     Exemplo: Dado que o importador tem um peer token verdadeiro do CP só com o escopo "offers:sync"
     """
-    context.world.peer_token = security.real_peer_token(context.session, (escopo,))
+    s = context.session
+    context.world.peer_token = security.real_peer_token(s, escopos)
 
 
-@when("alguém chama o debug import do importador com esse peer token {token}")
-def step_debug_import_forged(context, token):
-    """POST /api/v2/control-plane/debug/import com o peer token verdadeiro forjado pela
-    suíte (outra chave, vencido ou adulterado).
+@when("{quem:UsoDoToken} para {acao:AcaoCompra} no exportador")
+def step_purchase_call(context, quem, acao):
+    """GET /api/v2/trader/purchases/pending ou POST /api/v2/trader/purchase/preflight (em nome do importador)
+    com o token que o cenário guardou (um peer token do importador, ou o token fora do lugar de alguém).
 
-    Exemplo: Quando alguém chama o debug import do importador com esse peer token vencido há uma hora, assinado pela suíte
+    Precisa antes: Dado que o importador tem um peer token verdadeiro do CP só com o escopo "offers:sync"
+    Exemplo: Quando o importador usa esse peer token para listar as compras pendentes no exportador
+    Exemplo: Quando alguém usa esse token para fazer o preflight de uma compra no exportador
+    """
+    token = context.world.need("peer_token", 'Dado que o importador tem um peer token verdadeiro do CP só com o '
+                                             'escopo "offers:sync"' if quem == "importador" else
+                                             "Dado que alguém tem o token de admin do MASTER")
+    context.world.response = security.exporter_purchase_call(context.session, acao, token)
+
+
+@then("a resposta não traz dados de compra, só um erro")
+def step_no_purchase_data(context):
+    """A recusa do exportador não traz lista de compras nem reserva (holdId), e traz um corpo de erro (a chave
+    de erro do WL, pelo mapa da stack). Use depois de `a resposta é 403` ou `a resposta é 401 com o erro "..."`.
+
+    Precisa antes: Quando o importador usa esse peer token para listar as compras pendentes no exportador
+    Exemplo: E a resposta não traz dados de compra, só um erro
     """
     s = context.session
-    forged = security.forge_peer_token(s, context.world.peer_token, _pick(FORGERIES, token, "token"))
-    context.world.forged_token = forged.token
-    context.world.response = security.debug_import_with(s, forged.token)
-
-
-@when("o importador usa esse peer token para {acao} no exportador")
-def step_purchase_call(context, acao):
-    """GET /api/v2/trader/purchases/pending ou POST /api/v2/trader/purchase/preflight com o peer token.
-
-    Exemplo: Quando o importador usa esse peer token para listar as compras pendentes no exportador
-    """
-    if acao not in security.PURCHASE_ACTIONS:
-        raise ValueError(f"ação desconhecida: {acao!r}; use uma destas: {', '.join(security.PURCHASE_ACTIONS)}")
-    context.world.response = security.exporter_purchase_call(context.session, acao, context.world.peer_token)
-
-
-@then("o exportador recusa com 403, sem dados de compra")
-def step_exporter_forbids(context):
-    """403 e um corpo de erro: nem lista de compras nem reserva (holdId).
-
-    Exemplo: Então o exportador recusa com 403, sem dados de compra
-    """
-    s, response = context.session, context.world.response
-    security.expect_refusal(s, response, 403, None, "compra com peer token sem trader:purchase")
+    response = context.world.need("response", "Quando o importador usa esse peer token para listar as compras "
+                                              "pendentes no exportador")
     assert_that(security.purchase_data_in(s, response), empty(), "o exportador devolveu dados de compra")
     assert_that(security.error_of(s, response), is_not(none()), "corpo de erro")
 
 
 # --- genuine CP tokens where they do not belong (support/token_misuse.py) --------------------------------
-@given("que alguém tem {credencial}")
+@given("que alguém tem {credencial:TokenForaDoLugar}")
 def step_someone_holds(context, credencial):
     """Um token verdadeiro, assinado pelo CP ou pela API admin, de um tipo ou de um dono que não serve aqui:
     o token de WL do importador (POST /wls/{id}/token) com um escopo, o JWT de admin do MASTER, ou o peer
@@ -188,28 +165,6 @@ def step_someone_holds(context, credencial):
     Exemplo: Dado que alguém tem o token de admin do MASTER
     """
     context.world.peer_token = token_misuse.credential(context.session, credencial)
-
-
-@when("alguém usa esse token para {acao} no exportador")
-def step_someone_uses_at_exporter(context, acao):
-    """GET /api/v2/trader/purchases/pending ou POST /api/v2/trader/purchase/preflight (em nome do importador) com o token.
-
-    Exemplo: Quando alguém usa esse token para listar as compras pendentes no exportador
-    """
-    if acao not in security.PURCHASE_ACTIONS:
-        raise ValueError(f"ação desconhecida: {acao!r}; use uma destas: {', '.join(security.PURCHASE_ACTIONS)}")
-    context.world.response = security.exporter_purchase_call(context.session, acao, context.world.peer_token)
-
-
-@then('o exportador recusa com {status:d} "{erro}", sem dados de compra')
-def step_exporter_refuses_with(context, status, erro):
-    """O status e o erro exatos, e nem lista de compras nem reserva (holdId) no corpo.
-
-    Exemplo: Então o exportador recusa com 401 "Invalid Control Plane token", sem dados de compra
-    """
-    s, response = context.session, context.world.response
-    security.expect_refusal(s, response, status, erro, "compra com um token que não serve aqui")
-    assert_that(security.purchase_data_in(s, response), empty(), "o exportador devolveu dados de compra")
 
 
 @given("que uma importação mudaria as ofertas importadas do importador")
@@ -225,22 +180,22 @@ def step_import_would_show(context):
     context.world.import_evidence = evidence
 
 
-@when("alguém chama o debug import do importador com esse token")
-def step_debug_import_with_token(context):
-    """POST /api/v2/control-plane/debug/import com o token do cenário.
+@when("alguém chama o debug import do importador com esse {token:TokenNoDebugImport}")
+def step_debug_import_with(context, token):
+    """POST /api/v2/control-plane/debug/import com o token do cenário, tal qual ("esse token") ou forjado pela
+    suíte a partir do peer token verdadeiro (outra chave com o kid do CP, vencido, ou com a validade adulterada).
 
+    Precisa antes: Dado que o importador tem um peer token verdadeiro do CP para importar do exportador
     Exemplo: Quando alguém chama o debug import do importador com esse token
+    Exemplo: Quando alguém chama o debug import do importador com esse peer token vencido há uma hora, assinado pela suíte
     """
-    context.world.response = security.debug_import_with(context.session, context.world.peer_token)
-
-
-@then("o debug import é recusado com 403, por falta de escopo")
-def step_import_forbidden(context):
-    """403: o token é do tipo certo, do WL certo e válido, só lhe falta o escopo offers:sync.
-
-    Exemplo: Então o debug import é recusado com 403, por falta de escopo
-    """
-    security.expect_refusal(context.session, context.world.response, 403, None, "debug import sem offers:sync")
+    s = context.session
+    real = context.world.need("peer_token", "Dado que o importador tem um peer token verdadeiro do CP para importar "
+                                            "do exportador")
+    if token is not None:
+        forged = security.forge_peer_token(s, real, token)
+        context.world.forged_token = real = forged.token
+    context.world.response = security.debug_import_with(s, real)
 
 
 @then("nenhuma oferta importada mudou: o importador não importou nada")
@@ -253,7 +208,7 @@ def step_no_import_happened(context):
                 "o importador importou com um token que devia recusar")
 
 
-@when("o importador usa esse peer token para {chamada}, enquanto ele vale")
+@when("o importador usa esse peer token para {chamada:ChamadaComToken}, enquanto ele vale")
 def step_use_while_valid(context, chamada):
     """A chamada (listar as compras pendentes no exportador, ou importar pelo debug import) com o peer token
     verdadeiro ainda válido é atendida com 200 (controle): ela sai antes de o token vencer.
@@ -261,7 +216,6 @@ def step_use_while_valid(context, chamada):
     Exemplo: Quando o importador usa esse peer token para listar as compras pendentes no exportador, enquanto ele vale
     """
     s = context.session
-    token_misuse.expiry_call(s, chamada, context.world.peer_token)  # an unknown phrase fails here
     context.world.token_call = chamada
     token_misuse.served_while_valid(s, context.world.peer_token,
                                     token_misuse.expiry_call(s, chamada, context.world.peer_token), chamada)

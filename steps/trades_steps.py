@@ -12,10 +12,12 @@ from hamcrest import (
     has_entries,
     has_length,
     has_properties,
+    is_not,
     not_none,
 )
 
 from support import correlation, preconditions, queries, trade_balance, trade_details, trading, wl_sql
+from support import vocabulary as _vocabulary  # noqa: F401  (registers the typed parameters)
 from support.expect import expect
 from support.wait import until
 
@@ -49,6 +51,7 @@ def _exporter_ids(context) -> list[str]:
 def step_buyer_ready(context):
     """Runbook passo 7, idempotente: 1 linha em account_privileges com buy_offer, X$ 100000, maturidade presente.
 
+    Contexto: compras do comprador em massa (@trades, Admin UI), depois do ambiente com as ofertas importadas
     Exemplo: E que o comprador em massa pode comprar: um único registro de privilégios com buy_offer e saldo X$ suficiente
     """
     state = trading.ensure_buyer_can_buy(context.session)
@@ -58,14 +61,17 @@ def step_buyer_ready(context):
     context.world.buyer_xbalance_before = state["xbalance"]
 
 
-@when("o comprador compra 1 unidade de cada uma de {count:d} ofertas importadas distintas")
-def step_buy_many(context, count):
-    """POST /api/v1/buy-offer no importador, uma vez por oferta importada comprável e ainda não comprada.
+@when("o comprador compra {quantidade:Unidades} de cada uma de {count:d} ofertas importadas distintas")
+def step_buy_many(context, quantidade, count):
+    """POST /api/v1/buy-offer no importador com a quantidade dada, uma vez por oferta importada comprável e
+    ainda não comprada.
 
     Exemplo: Quando o comprador compra 1 unidade de cada uma de 20 ofertas importadas distintas
+    Exemplo: Quando o comprador compra 2 unidades de cada uma de 3 ofertas importadas distintas
     """
     s = context.session
-    context.world.purchases = [trading.buy(s, offer_id) for offer_id in trading.fresh_offer_ids(s, count)]
+    context.world.purchases = [trading.buy(s, offer_id, quantity=quantidade)
+                               for offer_id in trading.fresh_offer_ids(s, count)]
 
 
 @then("as {count:d} compras são aceitas e ficam pendentes")
@@ -103,10 +109,10 @@ def step_cp_matches_exporter(context):
     assert_that(len(seen), equal_to(len(context.world.purchases)))
 
 
-@given("que o comprador fez {count:d} compras que aguardam aprovação")
-@given("que o comprador fez {count:d} compra que aguarda aprovação")
+@given("que o comprador fez {count:Compras} aprovação")
 def step_has_pending(context, count):
-    """Compra N ofertas importadas distintas; todas ficam PENDING.
+    """Compra 1 unidade de N ofertas importadas distintas e confere que todas ficam PENDING (ok, tradeId e
+    externalTradeId).
 
     Exemplo: Dado que o comprador fez 6 compras que aguardam aprovação
     Exemplo: Dado que o comprador fez 1 compra que aguarda aprovação
@@ -114,33 +120,127 @@ def step_has_pending(context, count):
     _buy_pending(context, count)
 
 
-@when('o exportador aprova {approve:d} dessas compras e rejeita {reject:d} com o motivo "{reason}"')
-def step_exporter_decides(context, approve, reject, reason):
-    """Runbook passo 8: approve/reject no exportador com peer token; rejeição com {"reason": ...}.
+FIRST_PURCHASES = "Dado que o comprador fez 2 compras que aguardam aprovação"
 
-    Exemplo: Quando o exportador aprova 2 dessas compras e rejeita 2 com o motivo "MANUAL_REJECT"
+
+def _undecided(context, count: int) -> list:
+    purchases = context.world.need("purchases", FIRST_PURCHASES)
+    decided = {id(d["purchase"]) for d in context.world.decisions}
+    free = [p for p in purchases if id(p) not in decided]
+    if count == 0:
+        return free
+    if len(free) < count:
+        raise AssertionError(f"o cenário tem {len(free)} compras ainda sem decisão, e o passo decide {count}: "
+                             f"faça mais compras antes («{FIRST_PURCHASES}»)")
+    return free[:count]
+
+
+def _cp_pending(context, purchases) -> None:
+    """Wait for the CP to list the purchases as pending; the first time, keep its pending counter."""
+    s = context.session
+    ids = {correlation.cp_pending_id(s, p) for p in purchases}
+    body = until(lambda: expect(s.cp_admin.pending_trades(), 200, s, "pendentes do CP"),
+                 lambda b: ids <= {i["tradeId"] for i in b["items"]}, timeout=_telemetry(context),
+                 describe="o CP listar as compras como pendentes")
+    if context.world.pending_before is None:
+        context.world.pending_before = body["count"]
+
+
+def _decide(context, quem: str, approve: bool, count: int, reason: str | None) -> None:
+    s = context.session
+    chosen = _undecided(context, count)
+    if quem == "cp":  # every purchase not yet decided is listed first, so the counter counts them all
+        _cp_pending(context, _undecided(context, 0) or chosen)
+    for purchase in chosen:
+        if quem == "exporter":
+            answer = trading.decide_at_exporter(s, purchase, approve=approve, reason=reason or "MANUAL_REJECT")
+            context.world.decided_at_exporter[correlation.exporter_id(purchase)] = answer.status
+        else:
+            trade_id = correlation.cp_pending_id(s, purchase)
+            context.world.response = (s.cp_admin.approve_trade(trade_id) if approve
+                                      else s.cp_admin.reject_trade(trade_id, reason))
+            answer = context.world.response
+        context.world.decisions.append({"purchase": purchase, "approve": approve, "reason": reason, "via": quem,
+                                        "answer": answer})
+
+
+@when("{quem:QuemDecide} aprova {n:d} dessas compras")
+def step_approve(context, quem, n):
+    """Aprova as próximas N compras do cenário ainda sem decisão: no exportador (runbook passo 8, peer token)
+    ou pelo CP (POST /admin/api/trades/{id}/approve, token do MASTER; antes, espera o CP listá-las como
+    pendentes e guarda o contador de pendentes).
+
+    Precisa antes: Dado que o comprador fez 2 compras que aguardam aprovação
+    Exemplo: Quando o exportador aprova 2 dessas compras
+    Exemplo: Quando o CP aprova 1 dessas compras
+    """
+    _decide(context, quem, True, n, None)
+
+
+@when('{quem:QuemDecide} rejeita {n:d} dessas compras com o motivo "{motivo}"')
+def step_reject(context, quem, n, motivo):
+    """Rejeita as próximas N compras do cenário ainda sem decisão, com o motivo: no exportador ({"reason"})
+    ou pelo CP (POST /admin/api/trades/{id}/reject).
+
+    Precisa antes: Dado que o comprador fez 2 compras que aguardam aprovação
+    Exemplo: E o exportador rejeita 2 dessas compras com o motivo "MANUAL_REJECT"
+    Exemplo: E o CP rejeita 1 dessas compras com o motivo "MANUAL_REJECT"
+    """
+    _decide(context, quem, False, n, motivo)
+
+
+def _wanted_status(decision: dict | None) -> str:
+    if decision is None:
+        return "PENDING"
+    return "CONFIRMED" if decision["approve"] else "REJECTED"
+
+
+@then("cada decisão foi aceita com o status resultante e o motivo guardado")
+def step_decisions_answered(context):
+    """A resposta de cada decisão: no exportador, a rejeição volta REJECTED com o motivo; pelo CP, 200 com
+    approval.decision APPROVED/REJECTED, statusAfter CONFIRMED/REJECTED e o motivo da rejeição.
+
+    Precisa antes: Quando o exportador aprova 2 dessas compras
+    Exemplo: Então cada decisão foi aceita com o status resultante e o motivo guardado
     """
     s = context.session
-    purchases = context.world.purchases
-    decided = {}
-    for purchase in purchases[:approve]:
-        decided[correlation.exporter_id(purchase)] = trading.decide_at_exporter(s, purchase, approve=True).status
-    for purchase in purchases[approve:approve + reject]:
-        answer = trading.decide_at_exporter(s, purchase, approve=False, reason=reason)
-        assert_that(answer, has_properties(status="REJECTED", reason=reason))
-        decided[correlation.exporter_id(purchase)] = answer.status
-    context.world.decided_at_exporter = decided
+    decisions = context.world.need("decisions", "Quando o exportador aprova 2 dessas compras")
+    for d in decisions:
+        if d["via"] == "exporter":
+            if not d["approve"]:
+                assert_that(d["answer"], has_properties(status="REJECTED", reason=d["reason"]))
+            continue
+        body = expect(d["answer"], 200, s, "decisão pelo CP")
+        want = {"decision": "APPROVED" if d["approve"] else "REJECTED", "statusAfter": _wanted_status(d)}
+        if not d["approve"]:
+            want["reason"] = d["reason"]
+        assert_that(body["approval"], has_entries(want))
 
 
-@then("o exportador guarda {confirmed:d} trades CONFIRMED, {rejected:d} REJECTED e {pending:d} PENDING dessas compras")
-def step_exporter_mix(context, confirmed, rejected, pending):
-    """cross_wl_trade do exportador: contagem por status das compras do cenário.
+@then("o exportador guarda cada uma dessas compras com o status da sua decisão")
+def step_exporter_statuses(context):
+    """cross_wl_trade do exportador: aprovada CONFIRMED, rejeitada REJECTED, sem decisão PENDING, para cada
+    compra do cenário.
 
-    Exemplo: Então o exportador guarda 2 trades CONFIRMED, 2 REJECTED e 2 PENDING dessas compras
+    Precisa antes: Dado que o comprador fez 2 compras que aguardam aprovação
+    Exemplo: Então o exportador guarda cada uma dessas compras com o status da sua decisão
     """
-    statuses = list(trading.exporter_trades(context.session, context.world.purchases).values())
-    assert_that({s: statuses.count(s) for s in set(statuses)},
-                equal_to({k: v for k, v in (("CONFIRMED", confirmed), ("REJECTED", rejected), ("PENDING", pending)) if v}))
+    purchases = context.world.need("purchases", FIRST_PURCHASES)
+    by_purchase = {id(d["purchase"]): d for d in context.world.decisions}
+    want = {correlation.exporter_id(p): _wanted_status(by_purchase.get(id(p))) for p in purchases}
+    assert_that(trading.exporter_trades(context.session, purchases), equal_to(want))
+
+
+@then("o exportador guarda {n:d} dessas compras com o status {status:StatusTrade}")
+def step_exporter_count(context, n, status):
+    """Quantas compras do cenário têm esse status em cross_wl_trade do exportador.
+
+    Precisa antes: Dado que o comprador fez 2 compras que aguardam aprovação
+    Exemplo: E o exportador guarda 2 dessas compras com o status PENDING
+    """
+    purchases = context.world.need("purchases", FIRST_PURCHASES)
+    statuses = list(trading.exporter_trades(context.session, purchases).values())
+    assert_that(statuses.count(status), equal_to(n), f"status no exportador: {statuses}")
 
 
 @then("o saldo X$ do comprador fecha: debitado pelas confirmadas, retido pelas pendentes e devolvido pelas rejeitadas")
@@ -188,61 +288,32 @@ def step_details_complete(context):
     assert_that(placeholders(body), empty())
 
 
-@when('eu aprovo uma delas pelo CP e rejeito a outra pelo CP com o motivo "{reason}"')
-def step_cp_decides(context, reason):
-    """POST /admin/api/trades/{id}/approve e /reject {"reason"} com o token do MASTER.
-
-    Exemplo: Quando eu aprovo uma delas pelo CP e rejeito a outra pelo CP com o motivo "MANUAL_REJECT"
-    """
-    s = context.session
-    approve_id, reject_id = (correlation.cp_pending_id(s, p) for p in context.world.purchases[:2])
-    until(lambda: {i["tradeId"] for i in expect(s.cp_admin.pending_trades(), 200, s, "pendentes do CP")["items"]},
-          lambda ids: {approve_id, reject_id} <= ids, timeout=_telemetry(context),
-          describe="o CP listar as duas compras como pendentes")
-    context.world.pending_before = expect(s.cp_admin.pending_trades(), 200, s, "pendentes")["count"]
-    approved = expect(s.cp_admin.approve_trade(approve_id), 200, s, "aprovar pelo CP")
-    rejected = expect(s.cp_admin.reject_trade(reject_id, reason), 200, s, "rejeitar pelo CP")
-    assert_that(approved["approval"], has_entries(decision="APPROVED", statusAfter="CONFIRMED"))
-    assert_that(rejected["approval"], has_entries(decision="REJECTED", statusAfter="REJECTED", reason=reason))
-    context.world.cp_decisions = [approved, rejected]
-    context.world.approved_purchase, context.world.rejected_purchase = context.world.purchases[:2]
-
-
 @then("o contador de pendentes do CP caiu {n:d}")
 def step_pending_dropped(context, n):
-    """GET /admin/api/trades/pending: count = antes − N, e os dois trades decididos saíram da lista.
+    """GET /admin/api/trades/pending: count = o de antes da primeira decisão pelo CP − N, e nenhum trade
+    decidido continua na lista.
 
+    Precisa antes: Quando o CP aprova 1 dessas compras
     Exemplo: Então o contador de pendentes do CP caiu 2
     """
     s = context.session
+    before = context.world.need("pending_before", "Quando o CP aprova 1 dessas compras")
     body = expect(s.cp_admin.pending_trades(), 200, s, "pendentes do CP")
-    assert_that(body["count"], equal_to(context.world.pending_before - n))
-    ids = {i["tradeId"] for i in body["items"]}
-    decided = {correlation.cp_pending_id(s, p) for p in (context.world.approved_purchase, context.world.rejected_purchase)}
-    assert_that(ids & decided, empty())
+    assert_that(body["count"], equal_to(before - n))
+    decided = {correlation.cp_pending_id(s, d["purchase"]) for d in context.world.decisions}
+    assert_that({i["tradeId"] for i in body["items"]} & decided, empty())
 
 
-@then("o exportador guarda uma delas CONFIRMED e a outra REJECTED")
-def step_exporter_applied_cp_decisions(context):
-    """cross_wl_trade do exportador reflete as decisões tomadas pelo CP.
+@when("o CP aprova de novo uma compra já decidida")
+def step_decide_again(context):
+    """Segundo POST /admin/api/trades/{id}/approve do primeiro trade já decidido; a resposta fica para o Então.
 
-    Exemplo: E o exportador guarda uma delas CONFIRMED e a outra REJECTED
-    """
-    approved, rejected = context.world.approved_purchase, context.world.rejected_purchase
-    statuses = trading.exporter_trades(context.session, [approved, rejected])
-    assert_that(statuses, equal_to({correlation.exporter_id(approved): "CONFIRMED",
-                                    correlation.exporter_id(rejected): "REJECTED"}))
-
-
-@then('decidir de novo o mesmo trade pelo CP é recusado com {status:d} "{error}"')
-def step_second_decision_refused(context, status, error):
-    """Segundo approve do mesmo trade: HTTP 409 {"error": "trade already decided"}.
-
-    Exemplo: E decidir de novo o mesmo trade pelo CP é recusado com 409 "trade already decided"
+    Precisa antes: Quando o CP aprova 1 dessas compras
+    Exemplo: Quando o CP aprova de novo uma compra já decidida
     """
     s = context.session
-    response = s.cp_admin.approve_trade(correlation.cp_pending_id(s, context.world.approved_purchase))
-    assert_that(expect(response, status, s, "segunda decisão"), has_entries(error=error))
+    first = context.world.need("decisions", "Quando o CP aprova 1 dessas compras")[0]["purchase"]
+    context.world.response = s.cp_admin.approve_trade(correlation.cp_pending_id(s, first))
 
 
 def _break(context, breaker) -> None:
@@ -255,31 +326,22 @@ def _break(context, breaker) -> None:
     context.world.ledger_rows_before = trading.ledger_rows(s, s.config.buyer_account_id)
 
 
-@given("que o saldo X$ do comprador é menor que o preço da oferta")
-def step_low_balance(context):
-    """Saldo X$ abaixo do preço da oferta: um centavo abaixo, ou zero se o mapa não souber o preço (restaurado ao fim do cenário).
+BREAKERS = {"low_balance": preconditions.low_balance,
+            "no_maturity": lambda s, offer_id: preconditions.no_maturity(s),
+            "duplicated_privileges": lambda s, offer_id: preconditions.duplicated_privileges(s)}
+
+
+@given("que {quebra:PrecondicaoQuebrada}")
+def step_break_precondition(context, quebra):
+    """Quebra uma pré-condição do comprador em massa numa oferta nova (cenário @fora-do-runbook; tudo volta ao fim
+    do cenário): saldo X$ um centavo abaixo do preço (ou zero, se o mapa não souber o preço); as linhas de
+    xtransaction_maturity apagadas; ou o INSERT de account_privileges do runbook de novo (linha duplicada).
+    Guarda o saldo X$ e o extrato de antes.
 
     Exemplo: Dado que o saldo X$ do comprador é menor que o preço da oferta
-    """
-    _break(context, preconditions.low_balance)
-
-
-@given("que os dados de maturidade X$ do comprador foram apagados")
-def step_no_maturity(context):
-    """Apaga as linhas de xtransaction_maturity do comprador (recolocadas ao fim do cenário).
-
     Exemplo: Dado que os dados de maturidade X$ do comprador foram apagados
     """
-    _break(context, lambda s, offer_id: preconditions.no_maturity(s))
-
-
-@given("que o INSERT de privilégios do runbook rodou de novo para o comprador")
-def step_duplicated_privileges(context):
-    """Roda de novo o INSERT de account_privileges do runbook, que duplica a linha (removida ao fim do cenário).
-
-    Exemplo: Dado que o INSERT de privilégios do runbook rodou de novo para o comprador
-    """
-    _break(context, lambda s, offer_id: preconditions.duplicated_privileges(s))
+    _break(context, BREAKERS[quebra])
 
 
 @when("o comprador tenta comprar uma oferta importada")
@@ -313,21 +375,23 @@ def step_nothing_charged(context):
     assert_that(trading.ledger_rows(s, s.config.buyer_account_id), equal_to(context.world.ledger_rows_before))
 
 
-@then('o MASTER tem as notificações "{first}" e "{second}" dessa compra, ainda não lidas')
-def step_notifications(context, first, second):
-    """GET /admin/api/notifications do MASTER: notificações com esses títulos para a compra, sem readAt,
-    contadas em /notifications/unread-count.
+@then('o MASTER tem a notificação "{titulo}" dessa compra, ainda não lida')
+def step_notifications(context, titulo):
+    """GET /admin/api/notifications do MASTER: a notificação com esse título para a (primeira) compra do
+    cenário, sem readAt, de exportador para importador, contada em /notifications/unread-count.
 
-    Exemplo: Então o MASTER tem as notificações "Trade pendente" e "Novo trade" dessa compra, ainda não lidas
+    Precisa antes: Dado que o comprador fez 1 compra que aguarda aprovação
+    Exemplo: Então o MASTER tem a notificação "Trade pendente" dessa compra, ainda não lida
     """
     s = context.session
-    ids = correlation.notification_ids(s, context.world.purchases[0])
+    ids = correlation.notification_ids(s, context.world.need("purchases", "Dado que o comprador fez 1 compra que "
+                                                                          "aguarda aprovação")[0])
 
     def mine():
         body = expect(s.cp_admin.notifications(limit=200), 200, s, "notificações")
         return [n for n in body["items"] if n.get("tradeId") in ids]
 
-    found = until(mine, lambda items: {first, second} <= {n["title"] for n in items}, timeout=_telemetry(context),
+    found = until(mine, lambda items: titulo in {n["title"] for n in items}, timeout=_telemetry(context),
                   describe="o CP notificar a compra")
     for item in found:
         assert_that(item, has_entries(readAt=None, originWhiteLabelId=s.config.exporter_wl_id,
@@ -336,19 +400,20 @@ def step_notifications(context, first, second):
     assert_that(unread, greater_than(len(found) - 1))
 
 
-# --- checks by evidence the scenario has itself (issue 14) --------------------------------------------------
-@then("o exportador aceitou as duas decisões que o CP lhe repassou")
+@then("o exportador aceitou cada decisão que o CP lhe repassou")
 def step_exporter_accepted_cp_decisions(context):
     """A resposta de cada approve/reject do CP traz exporter.statusCode 2xx: o statusAfter do CP vale o que o
     CP decidiu mesmo quando o exportador recusa (contrato do CP, §8.7 e §12), e só o código do exportador diz
     que a decisão chegou lá.
 
-    Precisa antes: Quando eu aprovo uma delas pelo CP e rejeito a outra pelo CP com o motivo "MANUAL_REJECT"
-    Exemplo: E o exportador aceitou as duas decisões que o CP lhe repassou
+    Precisa antes: Quando o CP aprova 1 dessas compras
+    Exemplo: E o exportador aceitou cada decisão que o CP lhe repassou
     """
-    decisions = context.world.need("cp_decisions", 'Quando eu aprovo uma delas pelo CP e rejeito a outra pelo CP '
-                                                   'com o motivo "MANUAL_REJECT"')
-    for answer in decisions:
+    s = context.session
+    decisions = [d for d in context.world.need("decisions", "Quando o CP aprova 1 dessas compras") if d["via"] == "cp"]
+    assert_that(decisions, is_not(empty()), "nenhuma decisão pelo CP no cenário: escreva antes «Quando o CP aprova "
+                                            "1 dessas compras»")
+    for answer in (expect(d["answer"], 200, s, "decisão pelo CP") for d in decisions):
         code = (answer.get("exporter") or {}).get("statusCode")
         assert_that(isinstance(code, int) and 200 <= code < 300, equal_to(True),
                     f"o exportador respondeu {code!r} à decisão {answer.get('approval', {}).get('decision')} "
@@ -393,13 +458,12 @@ def step_balance_from_trades(context):
     importado (nada) e o saldo (exportado − importado) são os que a suíte calcula das suas compras e decisões
     (support.trade_balance), esperando a telemetria até XPORY_TELEMETRY_TIMEOUT_SECONDS.
 
-    Precisa antes: Quando o exportador aprova 1 dessas compras e rejeita 1 com o motivo "MANUAL_REJECT"
+    Precisa antes: Quando o exportador aprova 1 dessas compras
     Exemplo: E o relatório de balança comercial da API fecha com as compras e as decisões do cenário
     """
     s = context.session
     purchases = context.world.need("purchases", "Dado que o comprador fez 2 compras que aguardam aprovação")
-    decided = context.world.need("decided_at_exporter", 'Quando o exportador aprova 1 dessas compras e rejeita 1 '
-                                                        'com o motivo "MANUAL_REJECT"')
+    decided = context.world.need("decided_at_exporter", "Quando o exportador aprova 1 dessas compras")
     want = trade_balance.expected([(decided.get(correlation.exporter_id(p), "PENDING"), p.total_price)
                                    for p in purchases])
     assert_that(want.counts, has_entries(CONFIRMED=greater_than(0), PENDING=greater_than(0), REJECTED=greater_than(0)),

@@ -6,7 +6,8 @@ from behave import given, then, when
 from hamcrest import assert_that, empty, equal_to, greater_than, has_entries, has_item, less_than, none, not_none
 from playwright.sync_api import expect
 
-from support import correlation, preflight, queries, trading
+from support import correlation, preflight, queries, security, trading
+from support import vocabulary as _vocabulary  # noqa: F401  (registers the typed parameters)
 from support.expect import expect as expect_http
 from support.text import contains_words, same_words
 from support.ui.balance import differences, expected_screen
@@ -48,6 +49,7 @@ def _wl_ids(context) -> dict[str, str]:
 def step_store_sign_in(context):
     """Formulário "Entrar" da loja com XPORY_QA_ACCOUNT_ID / XPORY_QA_TOKEN (PW_ACCOUNT_ID / PW_TOKEN do runbook).
 
+    Contexto: a loja do importador (@ui), depois do comprador QA
     Exemplo: E que o comprador QA entrou na loja com sua conta e seu token
     """
     c = context.session.config
@@ -66,15 +68,22 @@ def step_store_buy(context):
     store.buy()
 
 
-@then('a loja mostra o aviso "{message}"')
-def step_store_dialog(context, message):
-    """Um diálogo (role dialog) visível com o texto, com ou sem acentos.
+@then('a loja mostra {forma:AvisoDaLoja} "{message}"')
+def step_store_notice(context, forma, message):
+    """"o aviso": um diálogo (role dialog) visível com o texto; "o alerta": um alerta (role alert) visível com
+    o texto e nenhum diálogo de preço. Com ou sem acentos.
 
     Exemplo: Então a loja mostra o aviso "O preço desta oferta foi atualizado. Atualize a página e tente novamente."
+    Exemplo: Então a loja mostra o alerta "Oferta esgotada."
     """
-    dialog = _ui(context).storefront.price_dialog()
-    expect(dialog).to_be_visible()
-    expect(dialog).to_contain_text(pattern(message))
+    store = _ui(context).storefront
+    if forma == "dialog":
+        dialog = store.price_dialog()
+        expect(dialog).to_be_visible()
+        expect(dialog).to_contain_text(pattern(message))
+        return
+    expect(store.alert(message)).to_be_visible()
+    expect(store.price_dialog()).to_be_hidden()
 
 
 @then("o botão do aviso recarrega a página da oferta")
@@ -92,29 +101,21 @@ def step_store_reload(context):
     expect(store.buy_button()).to_be_enabled()
 
 
-@then('a loja mostra o alerta "{message}"')
-def step_store_alert(context, message):
-    """Um alerta (role alert) visível com o texto, com ou sem acentos; nenhum diálogo de preço.
-
-    Exemplo: Então a loja mostra o alerta "Oferta esgotada."
-    """
-    store = _ui(context).storefront
-    expect(store.alert(message)).to_be_visible()
-    expect(store.price_dialog()).to_be_hidden()
-
-
 # --- Admin UI: login and trade details -----------------------------------------------------------
-@given("que eu entrei na Admin UI como MASTER")
-def step_admin_login(context):
-    """Login em /admin/ com XPORY_ADMIN_EMAIL / XPORY_ADMIN_PASSWORD (HTTPS verificado pela CA do perfil).
+@given("que eu entrei na Admin UI como {papel:Papel}")
+def step_admin_login(context, papel):
+    """Login em /admin/ com o usuário de bootstrap do papel (XPORY_ADMIN_*, XPORY_TRADER_*, XPORY_MANAGER_*;
+    HTTPS verificado pela CA do perfil); a faixa do topo mostra o e-mail e o papel.
 
+    Contexto: telas da Admin UI com um papel (@ui), depois do ambiente e do comprador em massa
     Exemplo: E que eu entrei na Admin UI como MASTER
+    Exemplo: Dado que eu entrei na Admin UI como MANAGER
     """
-    c = context.session.config
+    email, password = security.credentials(context.session, papel)
     ui = _ui(context)
-    ui.sign_in_admin(c.admin_email, c.admin_password)  # the form once per run; then the state that login left
+    ui.sign_in_admin(email, password)  # the form once per run and user; then the state that login left
     admin = ui.admin
-    assert_that(admin.signed_in_shows(c.admin_email, "MASTER"), equal_to(True), "a faixa do topo mostra o MASTER")
+    assert_that(admin.signed_in_shows(email, papel), equal_to(True), f"a faixa do topo mostra o {papel}")
 
 
 @when("eu abro na tela de negociações os detalhes desse trade")
@@ -152,49 +153,83 @@ def step_admin_details_shown(context):
 
 
 # --- Admin UI: approvals ---------------------------------------------------------------------------
-@when('eu aprovo uma delas e rejeito a outra com o motivo "{reason}" na tela de aprovações')
-def step_admin_decide(context, reason):
-    """/admin/trades/pending: lê o contador, "Aprovar" numa linha, "Rejeitar" + "Motivo" + "Confirmar rejeição" na outra.
+SOME_PURCHASES = "Dado que o comprador fez 2 compras que aguardam aprovação"
 
-    Exemplo: Quando eu aprovo uma delas e rejeito a outra com o motivo "MANUAL_REJECT" na tela de aprovações
+
+def _decide_on_screen(context, approve: bool, reason: str | None) -> None:
+    """/admin/trades/pending: the next undecided purchase of the scenario, "Aprovar", or "Rejeitar" +
+    "Motivo" + "Confirmar rejeição"; the first time, after the CP lists every undecided purchase, the
+    screen's pending counter is kept."""
+    s, admin, world = context.session, _ui(context).admin, context.world
+    decided = {id(d["purchase"]) for d in world.decisions}
+    free = [p for p in world.need("purchases", SOME_PURCHASES) if id(p) not in decided]
+    if not free:
+        raise AssertionError(f"nenhuma compra do cenário está sem decisão: faça compras antes («{SOME_PURCHASES}»)")
+    if world.pending_before is None:
+        ids = {correlation.cp_pending_id(s, p) for p in free}
+        until(lambda: {i["tradeId"] for i in expect_http(s.cp_admin.pending_trades(), 200, s, "pendentes")["items"]},
+              lambda listed: ids <= listed, timeout=_telemetry(context),
+              describe="o CP listar as compras como pendentes")
+        admin.open_pending()
+        world.pending_before = admin.pending_count()
+    trade_id = correlation.cp_pending_id(s, free[0])
+    if approve:
+        admin.approve_on_screen(trade_id)
+    else:
+        admin.reject_on_screen(trade_id, reason)
+    world.decisions.append({"purchase": free[0], "approve": approve, "reason": reason, "via": "ui", "answer": None})
+
+
+@when("eu aprovo na tela de aprovações uma dessas compras")
+def step_admin_approve(context):
+    """Botão "Aprovar" na linha da próxima compra do cenário ainda sem decisão (/admin/trades/pending).
+
+    Precisa antes: Dado que o comprador fez 2 compras que aguardam aprovação
+    Exemplo: Quando eu aprovo na tela de aprovações uma dessas compras
     """
-    s, admin = context.session, _ui(context).admin
-    approve_id, reject_id = (correlation.cp_pending_id(s, p) for p in context.world.purchases[:2])
-    until(lambda: {i["tradeId"] for i in expect_http(s.cp_admin.pending_trades(), 200, s, "pendentes")["items"]},
-          lambda ids: {approve_id, reject_id} <= ids, timeout=_telemetry(context),
-          describe="o CP listar as duas compras como pendentes")
-    admin.open_pending()
-    context.world.pending_before = admin.pending_count()
-    admin.approve_on_screen(approve_id)
-    admin.reject_on_screen(reject_id, reason)
-    context.world.approved_purchase, context.world.rejected_purchase = context.world.purchases[:2]
+    _decide_on_screen(context, True, None)
+
+
+@when('eu rejeito na tela de aprovações uma dessas compras com o motivo "{motivo}"')
+def step_admin_reject(context, motivo):
+    """"Rejeitar", o motivo no campo "Motivo" e "Confirmar rejeição", na linha da próxima compra ainda sem decisão.
+
+    Precisa antes: Dado que o comprador fez 2 compras que aguardam aprovação
+    Exemplo: E eu rejeito na tela de aprovações uma dessas compras com o motivo "MANUAL_REJECT"
+    """
+    _decide_on_screen(context, False, motivo)
 
 
 @then("depois de recarregar a tela o contador de pendentes caiu {n:d}")
 def step_admin_pending_dropped(context, n):
-    """Recarrega /admin/trades/pending: contador = antes − N (igual ao count da API) e as duas linhas sumiram.
+    """Recarrega /admin/trades/pending: contador = o de antes da primeira decisão na tela − N (igual ao count
+    da API), e as linhas das compras decididas sumiram.
 
+    Precisa antes: Quando eu aprovo na tela de aprovações uma dessas compras
     Exemplo: Então depois de recarregar a tela o contador de pendentes caiu 2
     """
     s, admin, world = context.session, _ui(context).admin, context.world
+    before = world.need("pending_before", "Quando eu aprovo na tela de aprovações uma dessas compras")
     admin.reload()
     shown = admin.pending_count()
-    assert_that(shown, equal_to(world.pending_before - n))
+    assert_that(shown, equal_to(before - n))
     assert_that(shown, equal_to(expect_http(s.cp_admin.pending_trades(), 200, s, "pendentes")["count"]))
     table = admin.pending_table()
-    for purchase in (world.approved_purchase, world.rejected_purchase):
-        expect(admin.row(table, correlation.cp_pending_id(s, purchase))).to_have_count(0)
+    for decision in world.decisions:
+        expect(admin.row(table, correlation.cp_pending_id(s, decision["purchase"]))).to_have_count(0)
 
 
-@then("a tela de negociações mostra uma delas CONFIRMED e a outra REJECTED")
+@then("a tela de negociações mostra cada compra decidida com o status da sua decisão")
 def step_admin_trades_statuses(context):
-    """/admin/trades ("Atualizar" até o CP receber a decisão): coluna Status de cada trade decidido.
+    """/admin/trades ("Atualizar" até o CP receber as decisões): coluna Status de cada compra decidida no
+    cenário, CONFIRMED se aprovada e REJECTED se rejeitada.
 
-    Exemplo: E a tela de negociações mostra uma delas CONFIRMED e a outra REJECTED
+    Precisa antes: Quando eu aprovo na tela de aprovações uma dessas compras
+    Exemplo: E a tela de negociações mostra cada compra decidida com o status da sua decisão
     """
-    admin, world = _ui(context).admin, context.world
-    ids = {_admin_row_id(context, purchase): want
-           for purchase, want in ((world.approved_purchase, "CONFIRMED"), (world.rejected_purchase, "REJECTED"))}
+    admin = _ui(context).admin
+    decisions = context.world.need("decisions", "Quando eu aprovo na tela de aprovações uma dessas compras")
+    ids = {_admin_row_id(context, d["purchase"]): "CONFIRMED" if d["approve"] else "REJECTED" for d in decisions}
     admin.open_trades()
 
     def shown():
@@ -250,21 +285,6 @@ def step_admin_notifications_open(context):
     context.world.notifications_before = len(_assert_notifications_match_api(context))
 
 
-@when("o exportador aprova essa compra")
-def step_exporter_approves(context):
-    """Aprovação no exportador (peer token); espera a API do CP ter a notificação "Novo trade" dessa compra.
-
-    Exemplo: Quando o exportador aprova essa compra
-    """
-    s = context.session
-    purchase = context.world.purchases[0]
-    trading.decide_at_exporter(s, purchase, approve=True)
-    ours = correlation.notification_ids(s, purchase)
-    until(lambda: _api_notifications(context)[0],
-          lambda items: any(i["type"] == "TRADE_NEW" and i["tradeId"] in ours for i in items), timeout=_telemetry(context),
-          describe="o CP notificar o novo trade")
-
-
 @when('eu clico em "Atualizar" na tela de notificações')
 def step_admin_notifications_refresh(context):
     """Botão "Atualizar" (sem recarregar a página).
@@ -279,8 +299,13 @@ def step_admin_notifications_updated(context, title):
     """Lista e contador de não lidas iguais aos da API, com mais itens que antes; a notificação mais recente
     com esse título é a da compra do cenário.
 
+    Precisa antes: E que eu abri a tela de notificações
     Exemplo: Então a tela passa a listar a notificação "Novo trade" dessa compra, como a API
     """
+    ours = correlation.notification_ids(context.session, context.world.purchases[0])
+    until(lambda: _api_notifications(context)[0],
+          lambda got: any(same_words(i["title"], title) and i["tradeId"] in ours for i in got),
+          timeout=_telemetry(context), describe=f"o CP notificar {title!r} dessa compra")
     items = _synced_notifications(context)
     assert_that(len(items), greater_than(context.world.notifications_before))
     newest = next((i for i in items if same_words(i["title"], title)), None)

@@ -49,12 +49,18 @@ def admin_call(session: Session, credential: str, path: str = ADMIN_PROBE_PATH) 
     raise ValueError(f"credencial desconhecida: {credential!r}")
 
 
-def trader_call(session: Session, path: str) -> httpx.Response:
-    """GET an admin route logged in as the TRADER bootstrap user (XPORY_TRADER_EMAIL/PASSWORD)."""
+def credentials(session: Session, role: str) -> tuple[str, str]:
+    """The profile's bootstrap user of `role` (MASTER, TRADER, MANAGER): (email, password)."""
     c = session.config
-    trader = session.admin_client(c.trader_email, c.trader_password)
-    trader.login()
-    return trader.call("GET", path)
+    return {"MASTER": (c.admin_email, c.admin_password), "TRADER": (c.trader_email, c.trader_password),
+            "MANAGER": (c.manager_email, c.manager_password)}[role]
+
+
+def logged_in(session: Session, role: str):
+    """An admin API client logged in as the bootstrap user of `role`."""
+    client = session.admin_client(*credentials(session, role))
+    client.login()
+    return client
 
 
 def _from(base_url: str, response: httpx.Response) -> bool:

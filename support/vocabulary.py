@@ -62,6 +62,60 @@ class Vocabulary:
 
 PAPEL = Vocabulary("Papel", "um papel de usuário do CP (AdminUser.role)",
                    {"MASTER": "MASTER", "MANAGER": "MANAGER", "TRADER": "TRADER"})
+COMPARACAO = Vocabulary("Comparacao", "como um número observado se compara ao número escrito",
+                        {"exatamente": "==", "pelo menos": ">=", "no máximo": "<=", "mais de": ">",
+                         "menos de": "<"})
+SENTIDO = Vocabulary("Sentido", "um dos dois relacionamentos entre os WLs do perfil",
+                     {"exportador → importador": "exporter->importer",
+                      "importador → exportador": "importer->exporter"})
+SNAPSHOT = Vocabulary("Snapshot", "um snapshot do exportador no CP",
+                      {"as categorias": "categories", "as entidades": "entities"})
+ESCOPOS_DO_TOKEN = Vocabulary("EscoposDoToken", "com que escopos o CP emite o peer token do importador",
+                              {"para importar do exportador": ("offers:sync", "trader:purchase"),
+                               'só com o escopo "offers:sync"': ("offers:sync",),
+                               'só com o escopo "trader:purchase"': ("trader:purchase",)})
+ESCOPO = Vocabulary("Escopo", "um escopo de peer token",
+                    {"offers:sync": "offers:sync", "trader:purchase": "trader:purchase"})
+QUEM_DECIDE = Vocabulary("QuemDecide", "onde a decisão de um trade é tomada",
+                         {"o exportador": "exporter", "o CP": "cp"})
+STATUS_TRADE = Vocabulary("StatusTrade", "o status de um trade (cross_wl_trade, CP)",
+                          {"PENDING": "PENDING", "CONFIRMED": "CONFIRMED", "REJECTED": "REJECTED"})
+PASSO_DO_RUNBOOK = Vocabulary(
+    "PassoDoRunbook", "uma ação do reset do runbook (passos 1 a 6), feita agora",
+    {"limpo os dados do CP e reinicio o CP": "clean_cp",
+     "limpo os caches, os trades e as importações dos WLs": "clean_wls",
+     'cadastro os WLs "wl-exporter" e "wl-importer" pela API admin': "create_wls",
+     "configuro a visibilidade mútua entre os dois WLs": "visibility",
+     "ativo os relacionamentos exportador → importador e importador → exportador": "relationships",
+     "cadastro as contas trader dos dois WLs": "traders",
+     "sincronizo no CP as categorias e as entidades do exportador": "sync",
+     "executo o debug import no importador com um peer token novo": "debug_import",
+     "executo o reset completo do runbook": "full_reset"})
+FASE_DO_RESET = Vocabulary(
+    "FaseDoReset", "uma fase do reset do runbook (support/reset/phases.py) em que o cenário começa",
+    {"os WLs exportador e importador existem no CP com os ids fixos": "WLs recriados com ids fixos",
+     "os relacionamentos entre os WLs estão ativos": "visibilidade, relacionamentos e contas trader",
+     "os snapshots do exportador estão sincronizados no CP": "snapshots sincronizados",
+     'o exportador aplica a export_policy que exclui a categoria "15"': "export_policy ampla aplicada no exportador"})
+PRECONDICAO_QUEBRADA = Vocabulary(
+    "PrecondicaoQuebrada", "uma pré-condição de compra do comprador em massa, quebrada de propósito (@fora-do-runbook)",
+    {"o saldo X$ do comprador é menor que o preço da oferta": "low_balance",
+     "os dados de maturidade X$ do comprador foram apagados": "no_maturity",
+     "o INSERT de privilégios do runbook rodou de novo para o comprador": "duplicated_privileges"})
+VARIACAO = Vocabulary("Variacao", "para que lado o preço muda",
+                      {"aumenta": 1, "sobe": 1, "reduz": -1, "baixa": -1})
+RECUSA = Vocabulary("Recusa", "o motivo de uma compra recusada no preflight (o texto vem do mapa da stack)",
+                    {"preço atualizado": "wl.importer.buy_offer.msg_price_changed",
+                     "oferta esgotada": "wl.importer.buy_offer.msg_out_of_stock"})
+CHECKOUT = Vocabulary("Checkout", "como o checkout do importador é chamado (Idempotency-Key e holdId da reserva)",
+                      {"com uma Idempotency-Key nova e o holdId da reserva": ("nova", True),
+                       "sem Idempotency-Key": (None, True),
+                       "com uma Idempotency-Key nova e sem holdId": ("nova", False),
+                       "de novo, com a mesma Idempotency-Key e o holdId da reserva": ("mesma", True)})
+CONSULTA_ADMIN = Vocabulary("ConsultaAdmin", "uma leitura da API admin do CP (GET)",
+                            {"os trades pendentes": "/trades/pending", "os usuários do CP": "/users",
+                             "os white labels": "/wls", "as notificações": "/notifications",
+                             "os relacionamentos": "/relationships"})
 CERTIFICADO = Vocabulary("Certificado", "o que o cliente apresenta no handshake TLS do endpoint de peer token",
                          {"nenhum certificado": "nenhum certificado",
                           "um certificado de outra CA": "certificado de outra CA",
@@ -70,42 +124,36 @@ CREDENCIAL = Vocabulary("Credencial", "o bearer de uma chamada à API admin do C
                         {"nenhum token": "sem token",
                          "um token forjado, assinado com outro segredo": "token forjado",
                          "o token do MASTER": "token do MASTER"})
-TOKEN_FORJADO = Vocabulary("TokenForjado", "como a suíte estraga um peer token verdadeiro do CP",
-                           {"assinado por outra chave, com o kid verdadeiro do CP": "assinado por outra chave",
-                            "vencido há uma hora, assinado pela suíte": "vencido",
-                            "com a validade adulterada depois da assinatura do CP": "adulterado"})
+TOKEN_NO_DEBUG_IMPORT = Vocabulary(
+    "TokenNoDebugImport", "o token do cenário no debug import: tal qual, ou um peer token verdadeiro que a suíte "
+    "estraga (a suíte não conhece as chaves do CP)",
+    {"token": None,
+     "peer token assinado por outra chave, com o kid verdadeiro do CP": "assinado por outra chave",
+     "peer token vencido há uma hora, assinado pela suíte": "vencido",
+     "peer token com a validade adulterada depois da assinatura do CP": "adulterado"})
+AVISO_DA_LOJA = Vocabulary("AvisoDaLoja", "como a loja avisa o comprador",
+                           {"o aviso": "dialog", "o alerta": "alert"})
 ACAO_COMPRA = Vocabulary("AcaoCompra", "uma chamada de compra do importador no exportador",
                          {"listar as compras pendentes": "listar as compras pendentes",
                           "fazer o preflight de uma compra": "fazer o preflight de uma compra"})
-RECUSA = Vocabulary("Recusa", "o motivo de uma compra recusada no preflight (o texto vem do mapa da stack)",
-                    {"preço atualizado": "wl.importer.buy_offer.msg_price_changed",
-                     "oferta esgotada": "wl.importer.buy_offer.msg_out_of_stock"})
-STATUS_TRADE = Vocabulary("StatusTrade", "o status de um trade (cross_wl_trade, CP)",
-                          {"PENDING": "PENDING", "CONFIRMED": "CONFIRMED", "REJECTED": "REJECTED"})
-STATUS_RELACIONAMENTO = Vocabulary("StatusRelacionamento", "o status de um relacionamento no CP (contrato do CP §4)",
-                                   {"active": "active", "paused": "paused", "blocked": "blocked",
-                                    "inactive": "inactive"})
-ESCOPO = Vocabulary("Escopo", "um escopo de peer token",
-                    {"offers:sync": "offers:sync", "trader:purchase": "trader:purchase"})
-SENTIDO = Vocabulary("Sentido", "um dos dois relacionamentos entre os WLs do perfil",
-                     {"exportador → importador": "exporter->importer",
-                      "importador → exportador": "importer->exporter"})
-VARIACAO = Vocabulary("Variacao", "para que lado o preço muda",
-                      {"aumenta": 1, "sobe": 1, "reduz": -1, "baixa": -1})
-DECISAO = Vocabulary("Decisao", "a decisão sobre um trade pendente",
-                     {"aprova": "approve", "rejeita": "reject"})
-QUEM_DECIDE = Vocabulary("QuemDecide", "onde a decisão de um trade é tomada",
-                         {"o exportador": "exporter", "o CP": "cp"})
-TELA_ADMIN = Vocabulary("TelaAdmin", "uma tela da Admin UI do CP",
-                        {"negociações": "trades", "aprovações": "pending", "notificações": "notifications",
-                         "relacionamentos": "relationships", "balança comercial": "balance"})
+TOKEN_FORA_DO_LUGAR = Vocabulary(
+    "TokenForaDoLugar", "um token verdadeiro, assinado pelo CP, de um tipo ou de um dono que não serve aqui "
+    "(support/token_misuse.py)",
+    {phrase: phrase for phrase in (
+        'o token de WL do importador, emitido pelo CP com o escopo "trader:purchase"',
+        'o token de WL do importador, emitido pelo CP com o escopo "offers:sync"',
+        "o token de admin do MASTER",
+        "um peer token verdadeiro que o exportador pediu ao CP para chamar o importador")})
+USO_DO_TOKEN = Vocabulary("UsoDoToken", "quem usa o token que o cenário guardou",
+                          {"o importador usa esse peer token": "importador", "alguém usa esse token": "alguém"})
+CHAMADA_COM_TOKEN = Vocabulary("ChamadaComToken", "uma chamada repetível com o peer token do cenário",
+                               {phrase: phrase for phrase in ("listar as compras pendentes no exportador",
+                                                              "importar as ofertas do exportador pelo debug import")})
 
-COMPARACAO = Vocabulary("Comparacao", "como um número observado se compara ao número escrito",
-                        {"exatamente": "==", "pelo menos": ">=", "no máximo": "<=", "mais de": ">",
-                         "menos de": "<"})
-
-TYPES: tuple[Vocabulary, ...] = (COMPARACAO, PAPEL, CERTIFICADO, CREDENCIAL, TOKEN_FORJADO, ACAO_COMPRA, RECUSA, STATUS_TRADE,
-                                 STATUS_RELACIONAMENTO, ESCOPO, SENTIDO, VARIACAO, DECISAO, QUEM_DECIDE, TELA_ADMIN)
+TYPES: tuple[Vocabulary, ...] = (PAPEL, COMPARACAO, SENTIDO, SNAPSHOT, ESCOPOS_DO_TOKEN, ESCOPO, QUEM_DECIDE,
+                                 STATUS_TRADE, PASSO_DO_RUNBOOK, FASE_DO_RESET, PRECONDICAO_QUEBRADA, VARIACAO,
+                                 RECUSA, CHECKOUT, CONSULTA_ADMIN, CERTIFICADO, CREDENCIAL, TOKEN_NO_DEBUG_IMPORT,
+                                 AVISO_DA_LOJA, ACAO_COMPRA, TOKEN_FORA_DO_LUGAR, USO_DO_TOKEN, CHAMADA_COM_TOKEN)
 BY_NAME = {v.name: v for v in TYPES}
 
 
@@ -115,9 +163,47 @@ def compare(observed: int, operator: str, written: int) -> bool:
             ">": observed > written, "<": observed < written}[operator]
 
 
+@dataclass(frozen=True)
+class OpenType:
+    """A typed parameter that is not a closed list (a quantity, an amount): its pattern and what it accepts."""
+    name: str
+    meaning: str
+    accepts: str  # how to write it, in Portuguese (the catalogue's text)
+    pattern: str
+    convert: object
+
+
+def _units(text: str) -> int:
+    return int(text.split()[0])
+
+
+def _money(text: str):
+    from decimal import Decimal
+
+    return Decimal(text.replace("R$", "").replace("X$", "").strip().replace(".", "").replace(",", "."))
+
+
+OPEN_TYPES: tuple[OpenType, ...] = (
+    OpenType("Unidades", "uma quantidade de unidades", "`1 unidade`, `3 unidades`", r"\d+\s+unidades?", _units),
+    OpenType("Compras", "quantas compras pendentes o comprador fez",
+             "`1 compra que aguarda`, `6 compras que aguardam`", r"\d+\s+compras?\s+que\s+aguardam?", _units),
+    OpenType("Dinheiro", "um valor em dinheiro, com vírgula decimal", "`12,50`, `1.200,00`, `X$ 99,90`",
+             r"(?:[RX]\$\s*)?\d{1,3}(?:\.\d{3})*(?:,\d{1,2})?", _money),
+)
+
+
 def converters() -> dict[str, object]:
-    """Every vocabulary as a parse type converter, by name (the catalogue matches examples with them)."""
-    return {v.name: v.converter() for v in TYPES}
+    """Every vocabulary and open type as a parse type converter, by name (the catalogue matches examples
+    with them)."""
+    found = {v.name: v.converter() for v in TYPES}
+    for open_type in OPEN_TYPES:
+        def convert(text: str, _convert=open_type.convert):
+            return _convert(text)
+
+        convert.pattern = open_type.pattern
+        convert.regex_group_count = 0
+        found[open_type.name] = convert
+    return found
 
 
 def register() -> None:

@@ -99,6 +99,8 @@ class World:
         "(support.import_evidence.ImportEvidence)"))
     token_call: str | None = field(default=None, metadata=doc(
         "the call a genuine peer token is used for, first while valid, then once expired"))
+    admin_client: Any = field(default=None, metadata=doc(
+        "the admin API client logged in by role (support.cp_admin.CpAdminApi), for the reads that follow"))
 
     # --- trades (steps/trades_steps.py; the approvals also in steps/ui_steps.py) -----------------------
     purchases: list[Purchase] = field(default_factory=list, metadata=doc(
@@ -110,16 +112,13 @@ class World:
         "the bulk buyer's xtransaction row count before the attempted purchase"))
     purchases_since: datetime | None = field(default=None, metadata=doc(
         "the CP database's clock just before the scenario's first purchase (reports of only its trades)"))
-    cp_decisions: list[dict] = field(default_factory=list, metadata=doc(
-        "the CP's answers to the scenario's approve and reject ({approval, exporter: {statusCode, ...}})"))
     decided_at_exporter: dict[str, str] = field(default_factory=dict, metadata=doc(
         "the exporter's decisions in the scenario: exporter trade id -> status it answered"))
     pending_before: int | None = field(default=None, metadata=doc(
-        "the pending-trade count (API or screen) before the scenario's two decisions"))
-    approved_purchase: Purchase | None = field(default=None, metadata=doc(
-        "the purchase whose trade the scenario approved (through the CP or its Admin UI)"))
-    rejected_purchase: Purchase | None = field(default=None, metadata=doc(
-        "the purchase whose trade the scenario rejected (through the CP or its Admin UI)"))
+        "the pending-trade count (API, or the screen's) just before the scenario's first decision there"))
+    decisions: list[dict] = field(default_factory=list, metadata=doc(
+        "the scenario's decisions, in order: purchase, approve (bool), reason, via (exporter | cp | ui) and the "
+        "answer (the exporter's Decision, the CP's response; None on the screen)"))
     offer_id: int | None = field(default=None, metadata=doc(
         "the storefront id (imported_offer.offer_id) of the offer a broken-precondition scenario tries to buy"))
 

@@ -37,6 +37,7 @@ from support.export_policy import FIELDS
 ROOT = Path(__file__).resolve().parent.parent
 STEPS_DIR = ROOT / "steps"
 OUTPUT = ROOT / "docs" / "passos.md"
+VSCODE = ROOT / ".vscode" / "settings.json"  # Cucumber (Gherkin) Full Support: autocompletion from steps/
 
 DECORATORS = {"given": "Dado", "when": "Quando", "then": "Então", "step": "Qualquer palavra-chave"}
 # Palavras-chave do Gherkin em português (behave, `# language: pt`) aceitas no início de um exemplo.
@@ -170,9 +171,17 @@ TYPES = vocabulary.converters()
 TYPED = re.compile(r"\{(\w*):(\w+)\}")
 
 
+OPEN = {t.name: t for t in vocabulary.OPEN_TYPES}
+
+
 def typed_parameters(pattern: str) -> list[tuple[str, vocabulary.Vocabulary]]:
-    """The typed parameters of a pattern that are vocabularies: (name, vocabulary)."""
+    """The typed parameters of a pattern that are vocabularies (closed lists): (name, vocabulary)."""
     return [(name, vocabulary.BY_NAME[kind]) for name, kind in TYPED.findall(pattern) if kind in vocabulary.BY_NAME]
+
+
+def open_parameters(pattern: str) -> list[tuple[str, vocabulary.OpenType]]:
+    """The typed parameters of a pattern that are open types (quantities, amounts): (name, type)."""
+    return [(name, OPEN[kind]) for name, kind in TYPED.findall(pattern) if kind in OPEN]
 
 
 def _example_fits(step: Step, example: str) -> bool:
@@ -242,6 +251,8 @@ def _types() -> list[str]:
     out = ["## Parâmetros tipados: todos os valores aceitos", "", "| tipo | o que é | valores aceitos |", "|---|---|---|"]
     for vocab in vocabulary.TYPES:
         out.append(f"| `{vocab.name}` | {vocab.meaning} | {_values(vocab)} |")
+    for open_type in vocabulary.OPEN_TYPES:
+        out.append(f"| `{open_type.name}` | {open_type.meaning} | {open_type.accepts} |")
     return out + [""]
 
 
@@ -267,6 +278,8 @@ def _step_lines(step: Step) -> list[str]:
            f"  {step.description or '(sem descrição)'}  "]
     for name, vocab in typed_parameters(step.pattern):
         out.append(f"  Valores de `{name}` ({vocab.name}): {_values(vocab)}  ")
+    for name, open_type in open_parameters(step.pattern):
+        out.append(f"  `{name}` ({open_type.name}): {open_type.accepts}  ")
     if step.ui:
         out.append("  Exige a tag `@ui`.  ")
     for need in step.needs:
@@ -294,6 +307,39 @@ def render(steps: list[Step]) -> str:
     return "\n".join(out) + "\n"
 
 
+def render_vscode(steps: list[Step]) -> str:
+    """.vscode/settings.json for the "Cucumber (Gherkin) Full Support" extension
+    (alexkrechik.cucumberautocomplete): it reads the step patterns of steps/*.py and, through
+    customParameters, learns what each typed parameter accepts (its values as a regex alternation), so
+    the editor completes only steps that run and flags a wrong typed value as an undefined step."""
+    import json
+
+    def escape(text: str) -> str:
+        return re.sub(r"([.^$*+?()\[\]{}|\\])", r"\\\1", text)
+
+    custom = {}
+    for step in steps:
+        for whole, kind in re.findall(r"(\{\w*(?::(\w+))?\})", step.pattern):
+            if kind in vocabulary.BY_NAME:
+                phrases = sorted(vocabulary.BY_NAME[kind].values, key=len, reverse=True)
+                custom[whole] = "(" + "|".join(escape(v) for v in phrases) + ")"
+            elif kind in OPEN:
+                custom[whole] = f"({OPEN[kind].pattern})"
+            else:
+                custom[whole] = "(\\d+)" if kind == "d" else "(.*)"
+    settings = {
+        "cucumberautocomplete.steps": ["steps/*.py"],
+        "cucumberautocomplete.syncfeatures": "{features,tests/autoria}/*.feature",
+        "cucumberautocomplete.strictGherkinCompletion": False,
+        "cucumberautocomplete.smartSnippets": True,
+        "cucumberautocomplete.stepsInvariants": True,
+        "cucumberautocomplete.gherkinDefinitionPart": "@(given|when|then|step)\\(",
+        "cucumberautocomplete.customParameters": [{"parameter": k, "value": v} for k, v in sorted(custom.items())],
+        "[feature]": {"editor.quickSuggestions": {"comments": False, "strings": True, "other": True}},
+    }
+    return json.dumps(settings, ensure_ascii=False, indent=2) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--verificar", action="store_true", help="só confere; não escreve")
@@ -303,14 +349,18 @@ def main(argv: list[str] | None = None) -> int:
     text = render(steps)
     for problem in found:
         print(f"passo sem documentação: {problem}", file=sys.stderr)
+    editor = render_vscode(steps)
     if options.verificar:
-        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-        if current != text:
-            print(f"{OUTPUT.relative_to(ROOT)} está desatualizado: rode python -m tools.catalogo", file=sys.stderr)
-            return 1
+        for path, wanted in ((OUTPUT, text), (VSCODE, editor)):
+            current = path.read_text(encoding="utf-8") if path.exists() else ""
+            if current != wanted:
+                print(f"{path.relative_to(ROOT)} está desatualizado: rode python -m tools.catalogo", file=sys.stderr)
+                return 1
         return 1 if found else 0
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     OUTPUT.write_text(text, encoding="utf-8")
+    VSCODE.parent.mkdir(parents=True, exist_ok=True)
+    VSCODE.write_text(editor, encoding="utf-8")
     print(f"{OUTPUT.relative_to(ROOT)}: {len(steps)} passos")
     return 1 if found else 0
 

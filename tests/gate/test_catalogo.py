@@ -92,9 +92,29 @@ def test_a_value_outside_a_vocabulary_leaves_the_step_undefined():
 
     from support import vocabulary
 
-    pattern = parse.compile("entro como {papel:Papel} na tela de {tela:TelaAdmin}", extra_types=catalogo.TYPES,
+    pattern = parse.compile("entro como {papel:Papel} e consulto {o_que:ConsultaAdmin}", extra_types=catalogo.TYPES,
                             case_sensitive=True)
-    assert pattern.parse("entro como trader na tela de Negociacoes").named == {"papel": "TRADER", "tela": "trades"}
-    assert pattern.parse("entro como ADMIN na tela de negociações") is None
-    assert pattern.parse("entro como MASTER na tela de vendas") is None
+    assert pattern.parse("entro como trader e consulto os Usuarios do CP").named == {"papel": "TRADER",
+                                                                                    "o_que": "/users"}
+    assert pattern.parse("entro como ADMIN e consulto os usuários do CP") is None
+    assert pattern.parse("entro como MASTER e consulto as vendas") is None
     assert vocabulary.PAPEL.convert("Manager") == "MANAGER"
+
+
+def test_every_vocabulary_is_a_parameter_of_some_step():
+    from support import vocabulary
+
+    used = {kind for step in catalogo.collect() for _, kind in catalogo.TYPED.findall(step.pattern)}
+    declared = {v.name for v in vocabulary.TYPES} | {t.name for t in vocabulary.OPEN_TYPES}
+    assert declared - used == set(), "tipos que nenhum passo usa"
+
+
+def test_the_editor_settings_are_generated_and_know_every_typed_value():
+    import json
+
+    settings = json.loads(catalogo.VSCODE.read_text(encoding="utf-8"))
+    assert catalogo.VSCODE.read_text(encoding="utf-8") == catalogo.render_vscode(catalogo.collect()), (
+        ".vscode/settings.json está desatualizado: rode python -m tools.catalogo")
+    assert settings["cucumberautocomplete.steps"] == ["steps/*.py"]
+    custom = {item["parameter"]: item["value"] for item in settings["cucumberautocomplete.customParameters"]}
+    assert "MANAGER" in custom["{papel:Papel}"] and custom["{n:d}"] == "(\\d+)"

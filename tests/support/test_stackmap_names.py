@@ -32,8 +32,7 @@ CONTRACT_NAMES = {
               {"support/queries.py", "support/trading.py", "steps/ambiente_steps.py", "steps/trades_steps.py",
                "steps/ui_steps.py"}),
     "active": ("cp.md §4.1: a relationship's status (the runbook's curls send \"status\":\"active\")", {
-        "support/reset/runbook_steps.py", "steps/ambiente_steps.py", "steps/export_policy_steps.py",
-        "support/vocabulary.py"}),
+        "support/reset/runbook_steps.py", "steps/ambiente_steps.py", "steps/export_policy_steps.py"}),
     "tradeId": ("cp.md §8.6, §9.2: pending items and notifications carry tradeId; §8.2: the projection key",
                 {"support/reset/previous_run.py", "steps/trades_steps.py", "steps/ui_steps.py", "support/trading.py"}),
     "externalTradeId": ("cp.md §8.1, §8.2: the TRADER_PURCHASE payload a WL sends, the projection key",
@@ -46,7 +45,7 @@ CONTRACT_NAMES = {
                                                                "steps/ui_steps.py", "support/policy_table.py"}),
     "entityId": ("cp.md §6.1: the CP's entity snapshot", {"support/export_policy.py", "steps/ambiente_steps.py",
                                                            "support/trade_details.py", "support/policy_table.py"}),
-    "error": ("cp.md §0.2: the CP's error bodies are {\"error\": ...}", {"support/security.py", "steps/trades_steps.py"}),
+    "error": ("cp.md §0.2: the CP's error bodies are {\"error\": ...}", {"support/security.py"}),
 }
 
 
