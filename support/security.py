@@ -51,9 +51,9 @@ def admin_call(session: Session, credential: str, path: str = ADMIN_PROBE_PATH) 
 
 def credentials(session: Session, role: str) -> tuple[str, str]:
     """The profile's bootstrap user of `role` (MASTER, TRADER, MANAGER): (email, password)."""
-    c = session.config
-    return {"MASTER": (c.admin_email, c.admin_password), "TRADER": (c.trader_email, c.trader_password),
-            "MANAGER": (c.manager_email, c.manager_password)}[role]
+    prefix = {"MASTER": "admin", "TRADER": "trader", "MANAGER": "manager"}[role]
+    c = session.config  # read only the role asked for: XPORY_MANAGER_* is optional
+    return c[f"XPORY_{prefix.upper()}_EMAIL"], c[f"XPORY_{prefix.upper()}_PASSWORD"]
 
 
 def logged_in(session: Session, role: str):
