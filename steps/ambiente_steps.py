@@ -359,8 +359,9 @@ def step_sum_matches_export(context):
     Exemplo: E a soma das ofertas ativas das categorias é o total que o exportador exporta sem export_policy
     """
     s = _session(context)
-    assert_that(queries.cached_policy(s) in (None, {}), equal_to(True), "o relacionamento ainda não tem export_policy")
-    total = queries.exporter_total(s)
+    # the total asked with no importer: no relationship's export_policy applies, whatever the exporter's cache
+    # still holds from an earlier scenario (on staging the cache changes only at the exporter's next pull)
+    total = queries.exporter_total(s, broad=True)
     assert_that(sum(c["activeCount"] for c in context.world.categories), equal_to(total))
 
 

@@ -80,7 +80,10 @@ def test_no_scenario_fails_the_rest_pass_and_the_gate_says_not_proven(gate):
     failed = [c.get("name") for c in cases if c.find("failure") is not None or c.find("error") is not None]
     assert failed == []
     passed = [c for c in cases if c.find("skipped") is None]
-    assert len(passed) >= 15, [c.get("name") for c in passed]  # the reset, the admin API's refusals, the CP's policy checks
+    # what needs only the runbook's and the contract's facts still runs: the reset, the admin API's and the CP's
+    # refusals, the CP's policy checks (14 scenarios once the steps read the WLs' guessed facts only from the map)
+    assert {c.get("classname").split(".")[0] for c in passed} >= {"reset_ambiente", "seguranca", "export_policy"}
+    assert len(passed) >= 14, [c.get("name") for c in passed]
     assert ran.stdout.rstrip().splitlines()[-1].startswith("== portão: não provado: nada falhou")
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
 from pathlib import Path
 
 from support.stackmap import load_map
@@ -97,12 +98,13 @@ def stack_names(text: str) -> set[str]:
     return set()
 
 
-def offenders(names: dict[str, str], texts: dict[str, str]) -> list[str]:
+def offenders(names: dict[str, str], texts: dict[str, str], root: Path = ROOT) -> list[str]:
     found = []
-    files = sorted(p for folder in SCANNED for p in (ROOT / folder).rglob("*.py") if LOADER not in p.parents)
+    loader = root / LOADER.relative_to(ROOT)
+    files = sorted(p for folder in SCANNED for p in (root / folder).rglob("*.py") if loader not in p.parents)
     assert len(files) > 20  # the walk sees the real tree
     for path in files:
-        relative = str(path.relative_to(ROOT))
+        relative = str(path.relative_to(root))
         for line, text in code_strings(path):
             for word in stack_names(text) & set(names):
                 if relative not in CONTRACT_NAMES.get(word, ("", set()))[1]:
@@ -123,13 +125,13 @@ def test_no_guessed_name_is_written_in_support_or_steps_outside_the_map():
 
 def test_the_scan_finds_a_guessed_name_written_in_code(tmp_path, monkeypatch):
     names, texts = forbidden()
-    planted = ROOT / "support" / "_planted_for_test.py"
+    # planted in a copy of the scanned folders: the real tree stays untouched for tests running alongside
+    for folder in SCANNED:
+        shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    planted = tmp_path / "support" / "_planted_for_test.py"
     planted.write_text('SQL = "SELECT price FROM offer"\nLABEL = "Detalhes"\n"""a docstring: price"""\n',
                        encoding="utf-8")
-    try:
-        hits = [h for h in offenders(names, texts) if "_planted_for_test" in h]
-    finally:
-        planted.unlink()
+    hits = [h for h in offenders(names, texts, tmp_path) if "_planted_for_test" in h]
     assert any("'price'" in h for h in hits) and any("'Detalhes'" in h for h in hits), hits
     assert len(hits) == 3  # price, offer (the table) and the label; never the docstring
 
