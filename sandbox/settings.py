@@ -9,6 +9,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .personality import PersonalityError
+from .personality import current as current_personality
+
 EXPORTER_WL_ID = "fd1a88a9-3a01-43bb-ae20-32618c1b3752"
 IMPORTER_WL_ID = "2a6f8e2c-874c-4476-aac3-0d535fb52ac7"
 
@@ -42,6 +45,13 @@ def _str(name: str, default: str) -> str:
     return default if raw is None or raw == "" else raw
 
 
+def _personality() -> str:
+    try:
+        return current_personality().name
+    except PersonalityError as exc:
+        raise SettingsError(str(exc)) from None
+
+
 @dataclass(frozen=True)
 class Settings:
     runtime_dir: Path
@@ -67,6 +77,7 @@ class Settings:
     bcrypt_rounds: int = 12
     bootstrap_password: str = "changeit"
     client_p12_password: str = "changeit"
+    personality: str = "a"  # sandbox/personality.py: a | b (SANDBOX_PERSONALITY)
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -95,6 +106,7 @@ class Settings:
             bcrypt_rounds=_int("SANDBOX_BCRYPT_ROUNDS", 12),
             bootstrap_password=_str("SANDBOX_BOOTSTRAP_PASSWORD", "changeit"),
             client_p12_password=_str("SANDBOX_CLIENT_P12_PASSWORD", "changeit"),
+            personality=_personality(),
         )
 
     # --- derived values -------------------------------------------------------------------

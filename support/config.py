@@ -23,7 +23,7 @@ from .errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES_DIR = ROOT / "profiles"
-PROFILES = ("embutido", "staging-local", "externo", "embutido-staging")
+PROFILES = ("embutido", "embutido-b", "staging-local", "externo", "embutido-staging")
 STACKS = ("embedded", "compose", "external")
 
 

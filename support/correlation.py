@@ -1,12 +1,53 @@
 """How one purchase is found across the importer, the exporter, the CP and its notifications.
 
-A buy-offer answer carries the trade's id at the importer and at the exporter (keys from the map). Which
-of the two the CP keys its trades by, lists as pending, takes for details and puts in notifications is
-not settled by the contract (cp.md §13, 4): the map's `correlation.*` entries say it per stack.
+The trade's id at the importer and at the exporter come, as the map's `correlation.purchase_ids` says,
+from the buy-offer answer (keys from the map) or from the CP's pending list (GET /admin/api/trades/pending,
+cp.md §8.6: the exporter's PENDING event of the purchase's origin offer, `tradeId` and `externalTradeId`).
+Which of the two the CP keys its trades by, lists as pending, takes for details and puts in
+notifications is not settled by the contract (cp.md §13, 4): the map's `correlation.*` entries say it
+per stack.
 """
 from __future__ import annotations
 
-from .wl_shapes import Purchase
+from .expect import expect
+from .wait import until
+from .wl_shapes import Purchase, dig
+
+
+def purchase_trade_ids(session, purchase: Purchase) -> tuple[str | None, str | None]:
+    """(the exporter's, the importer's) trade id of a purchase; (None, None) for a refused one."""
+    m = session.stack_map
+    if m.value("correlation.purchase_ids") == "resposta":
+        exporter_key = m.optional("wl.importer.buy_offer.exporter_trade_id")
+        importer_key = m.optional("wl.importer.buy_offer.trade_id")
+        return (dig(purchase.body, exporter_key) if exporter_key else None,
+                dig(purchase.body, importer_key) if importer_key else None)
+    if purchase.ok is not True:
+        return None, None
+    return _from_cp_pending(session, purchase)
+
+
+def _from_cp_pending(session, purchase: Purchase) -> tuple[str | None, str | None]:
+    """The newest PENDING trade the CP lists for the purchase's origin offer and WL pair, not matched to
+    another purchase yet; its `tradeId` and `externalTradeId` are the map's sides of the pending list."""
+    from . import wl_sql
+
+    m, c = session.stack_map, session.config
+    origin = wl_sql.imported_offers(session, [purchase.offer_id])[0].origin_offer_id
+
+    def newest() -> dict | None:
+        body = expect(session.cp_admin.pending_trades(wlExporter=c.exporter_wl_id, wlImporter=c.importer_wl_id), 200,
+                      session, "GET /admin/api/trades/pending")
+        found = [item for item in body.get("items", []) if str(item.get("originOfferId")) == str(origin)
+                 and str(item.get("tradeId")) not in session.claimed_trades]
+        return max(found, key=lambda item: str(item.get("eventTimestamp"))) if found else None
+
+    item = until(newest, lambda found: found is not None, timeout=c.telemetry_timeout_seconds,
+                 describe=f"o CP listar como pendente a compra da oferta de origem {origin}")
+    session.claimed_trades.add(str(item["tradeId"]))
+    ids = {m.value("correlation.cp_pending_id"): item.get("tradeId"),
+           m.value("correlation.cp_pending_external_id"): item.get("externalTradeId")}
+    return ids.get("exportador"), ids.get("importador")
 
 SIDES = ("exportador", "importador")
 

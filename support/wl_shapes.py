@@ -178,7 +178,8 @@ def refused_without_data(session, body: Any) -> list[str]:
 @dataclass
 class Purchase:
     """An answer of POST /api/v1/buy-offer: `ok`, `status` and `msg` (the runbook's keys); the trade ids
-    and the total, through the map, only when a step asks for them (a refused purchase has none)."""
+    and the total, through the map, only when a step asks for them (a refused purchase has none). Where
+    the trade ids are found (the answer itself, or the CP) is the map's `correlation.purchase_ids`."""
     offer_id: int
     http_status: int
     body: dict
@@ -186,14 +187,24 @@ class Purchase:
     status: Any
     msg: str
     stack_map: StackMap = field(repr=False, compare=False)
+    session: Any = field(default=None, repr=False, compare=False)
+    found_ids: tuple | None = field(default=None, repr=False, compare=False)
+
+    def trade_ids(self) -> tuple[str | None, str | None]:
+        """(the exporter's, the importer's) trade id, looked up once (support.correlation)."""
+        if self.found_ids is None:
+            from . import correlation
+
+            self.found_ids = correlation.purchase_trade_ids(self.session, self)
+        return self.found_ids
 
     @property
     def importer_trade_id(self) -> str | None:
-        return dig(self.body, self.stack_map.name("wl.importer.buy_offer.trade_id"))
+        return self.trade_ids()[1]
 
     @property
     def exporter_trade_id(self) -> str | None:
-        return dig(self.body, self.stack_map.name("wl.importer.buy_offer.exporter_trade_id"))
+        return self.trade_ids()[0]
 
     @property
     def total_price(self) -> Decimal:
@@ -207,7 +218,7 @@ def purchase(session, offer_id: int, http_status: int, body: dict) -> Purchase:
     m = session.stack_map
     return Purchase(offer_id, http_status, body, ok=dig(body, m.name("wl.importer.buy_offer.ok")),
                     status=dig(body, m.name("wl.importer.buy_offer.status")),
-                    msg=str(dig(body, m.name("wl.importer.buy_offer.msg")) or ""), stack_map=m)
+                    msg=str(dig(body, m.name("wl.importer.buy_offer.msg")) or ""), stack_map=m, session=session)
 
 
 def checkout_request(session, *, hold_id: str | None, account_id: int, token: str, quantity: int) -> dict:

@@ -34,9 +34,10 @@ def catalogue_offers(session, ids: list[int] | None = None) -> list[ExportedOffe
     id_, category, entity, created, price, active = _names(m, *OFFER_COLUMNS)
     # the aliases are the suite's own (Portuguese) names, never the stack's
     sql = (f"SELECT {id_} AS oferta, {category} AS categoria, {entity} AS entidade, {created} AS criada_em, "
-           f"{price} AS preco, {active} AS ativa FROM {table}")
-    rows = session.db.exporter.rows(sql) if ids is None else \
-        session.db.exporter.rows(sql + f" WHERE {id_} = ANY(%s)", (ids,))
+           f"{price} AS preco, ({active}::text = %s) AS ativa FROM {table}")
+    enabled = m.name("wl.exporter.offer.active_value")
+    rows = session.db.exporter.rows(sql, (enabled,)) if ids is None else \
+        session.db.exporter.rows(sql + f" WHERE {id_} = ANY(%s)", (enabled, ids))
     return [ExportedOffer(id=int(r["oferta"]), category=str(r["categoria"]), entity=str(r["entidade"]),
                           created_at=r["criada_em"], price=Decimal(str(r["preco"])), active=bool(r["ativa"]))
             for r in rows]
@@ -46,7 +47,8 @@ def first_active_offer(session) -> int | None:
     m = session.stack_map
     table, id_, active = q(m.name("wl.exporter.offer.table")), q(m.name("wl.exporter.offer.id")), \
         q(m.name("wl.exporter.offer.active"))
-    found = session.db.exporter.scalar(f"SELECT {id_} AS oferta FROM {table} WHERE {active} ORDER BY {id_} LIMIT 1")
+    found = session.db.exporter.scalar(f"SELECT {id_} AS oferta FROM {table} WHERE {active}::text = %s ORDER BY {id_} LIMIT 1",
+                                       (m.name("wl.exporter.offer.active_value"),))
     return None if found is None else int(found)
 
 

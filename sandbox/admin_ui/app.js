@@ -28,6 +28,14 @@
     ['relationships', 'Relacionamentos']
   ];
   var DASH = '—';
+  // The personality's labels (/admin/labels.js, sandbox/personality.py); absent = the texts written here.
+  var LABELS = window.XPORY_LABELS || {};
+  function L(key, fallback) { return Object.prototype.hasOwnProperty.call(LABELS, key) ? LABELS[key] : fallback; }
+  function LT(key, fallback, values) {
+    return L(key, fallback).replace(/\{(\w+)\}/g, function (m, k) { return Object.prototype.hasOwnProperty.call(values, k) ? String(values[k]) : m; });
+  }
+  var LOADING = L('loading', 'Carregando') + '…';
+  var ROW_ID = L('trades.row_id', 'tradeId');  // the field of GET /trades the trades screen shows in each row
   var KEYS = {
     token: 'xporyAdmin.token',
     user: 'xporyAdmin.user',
@@ -231,7 +239,7 @@
 
   /* Shows an error in `region` as role="alert" (replacing any previous one). */
   function showAlert(region, message) {
-    replace(region, h('div', { role: 'alert', class: 'alert' }, message));
+    replace(region, h('div', { role: 'alert', class: 'alert', 'aria-label': L('alert.name', null) }, message));
   }
   function clearAlert(region) { clear(region); }
 
@@ -256,18 +264,18 @@
       h('a', { class: 'brand', href: ROUTES.trades }, 'XporY · Control Plane'),
       h('nav', { 'aria-label': 'Principal' }, nav),
       h('div', { class: 'session' },
-        user ? h('span', { class: 'who', 'data-testid': 'current-user' }, user.email + (user.role ? ' (' + user.role + ')' : '')) : null,
+        user ? h('span', { class: 'who', 'data-testid': 'current-user' }, (user.role ? LT('signed_in', '{email} ({role})', { email: user.email, role: user.role }) : user.email)) : null,
         h('button', { type: 'button', class: 'link', onclick: function () { clearSession(); location.assign(ROUTES.login); } }, 'Sair')));
     var main = h('main', { id: 'main' }, h('h1', null, title));
     document.title = title + ' · XporY Admin';
     document.body.append(
       h('a', { class: 'skip', href: '#main' }, 'Pular para o conteúdo'),
       header, main,
-      h('div', { id: 'toast', class: 'toast', role: 'status', 'aria-live': 'polite' }));
+      h('div', { id: 'toast', class: 'toast', role: 'status', 'aria-live': 'polite', 'aria-label': L('toast.name', null) }));
     return main;
   }
 
-  function loading(el) { replace(el, h('p', { class: 'muted', 'aria-busy': 'true' }, 'Carregando…')); }
+  function loading(el) { replace(el, h('p', { class: 'muted', 'aria-busy': 'true' }, LOADING)); }
 
   function filterNote(container, parts, clearHref) {
     if (!parts.length) return;
@@ -294,7 +302,7 @@
 
   /* "Detalhes do trade": GET /trades/{id}/details. Core fields always shown ("—" when missing). */
   function openTradeDetails(tradeId) {
-    var m = modal('Detalhes do trade', 'trade-details');
+    var m = modal(L('details.dialog', 'Detalhes do trade'), 'trade-details');
     var content = h('div', { class: 'details-content' });
     m.body.append(h('p', { class: 'muted' }, 'Trade ', h('code', null, tradeId)), content,
       h('div', { class: 'modal-actions' }, h('button', { type: 'button', onclick: m.close }, 'Fechar')));
@@ -319,11 +327,11 @@
       optional('Valor total (comprador)', present(d.importerTotalValue) ? fmtMoney(d.importerTotalValue) : null, 'detail-buyer-total');
       replace(content,
         h('dl', { class: 'details', 'data-testid': 'trade-details-core' },
-          row('Oferta', text(offer), 'detail-offer'),
-          row('Comprador', text(imp.clientName), 'detail-buyer'),
-          row('Contato do comprador', text(imp.clientPhone), 'detail-buyer-phone'),
-          row('Vendedor', text(exp.clientName), 'detail-seller'),
-          row('Contato do vendedor', text(exp.clientPhone), 'detail-seller-phone')),
+          row(L('details.offer', 'Oferta'), text(offer), 'detail-offer'),
+          row(L('details.buyer', 'Comprador'), text(imp.clientName), 'detail-buyer'),
+          row(L('details.buyer_phone', 'Contato do comprador'), text(imp.clientPhone), 'detail-buyer-phone'),
+          row(L('details.seller', 'Vendedor'), text(exp.clientName), 'detail-seller'),
+          row(L('details.seller_phone', 'Contato do vendedor'), text(exp.clientPhone), 'detail-seller-phone')),
         extra.length ? h('dl', { class: 'details secondary', 'data-testid': 'trade-details-extra' }, extra) : null);
     }, function (err) {
       replace(content, h('div', { role: 'alert', class: 'alert' }, errorText(err, 'Não foi possível carregar os detalhes')));
@@ -339,10 +347,10 @@
     var errors = h('div', { class: 'alert-region' });
     var email = h('input', { id: 'login-email', name: 'email', type: 'email', autocomplete: 'username', required: true });
     var password = h('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
-    var submit = h('button', { type: 'submit', class: 'primary' }, 'Entrar');
+    var submit = h('button', { type: 'submit', class: 'primary' }, L('login.submit', 'Entrar'));
     var form = h('form', { class: 'card login', novalidate: true },
-      h('div', { class: 'field' }, h('label', { for: 'login-email' }, 'E-mail'), email),
-      h('div', { class: 'field' }, h('label', { for: 'login-password' }, 'Senha'), password),
+      h('div', { class: 'field' }, h('label', { for: 'login-email' }, L('login.email', 'E-mail')), email),
+      h('div', { class: 'field' }, h('label', { for: 'login-password' }, L('login.password', 'Senha')), password),
       errors,
       submit);
     form.addEventListener('submit', function (ev) {
@@ -385,20 +393,20 @@
     var summary = h('p', { class: 'muted', 'data-testid': 'trades-count' });
     var tbody = h('tbody');
     var pager = h('div', { class: 'pager' });
-    var table = h('table', { class: 'grid', 'aria-label': 'Lista de negociações', 'data-testid': 'trades-table' },
+    var table = h('table', { class: 'grid', 'aria-label': L('trades.table', 'Lista de negociações'), 'data-testid': 'trades-table' },
       h('thead', null, h('tr', null,
-        h('th', { scope: 'col' }, 'Trade'), h('th', { scope: 'col' }, 'Status'),
+        h('th', { scope: 'col' }, L('trades.trade_column', 'Trade')), h('th', { scope: 'col' }, L('trades.status_column', 'Status')),
         h('th', { scope: 'col' }, 'WL exportadora'), h('th', { scope: 'col' }, 'WL importadora'),
         h('th', { scope: 'col' }, 'Oferta'), h('th', { scope: 'col', class: 'num' }, 'Valor'),
         h('th', { scope: 'col' }, 'Data'), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Ações')))),
       tbody);
     main.append(filterBox,
-      h('div', { class: 'toolbar' }, summary, h('button', { type: 'button', onclick: function () { load(); } }, 'Atualizar')),
+      h('div', { class: 'toolbar' }, summary, h('button', { type: 'button', onclick: function () { load(); } }, L('trades.refresh', 'Atualizar'))),
       alerts, h('div', { class: 'table-wrap' }, table), pager);
 
     function load() {
       clearAlert(alerts);
-      replace(tbody, h('tr', null, h('td', { colspan: 8, class: 'muted' }, 'Carregando…')));
+      replace(tbody, h('tr', null, h('td', { colspan: 8, class: 'muted' }, LOADING)));
       var query = qs({ limit: TRADES_PAGE, offset: offset, sourceId: sourceId, targetId: targetId, status: status });
       Promise.all([api('GET', '/trades' + query), loadWls().catch(function () { return []; })]).then(function (res) {
         var data = res[0] || {};
@@ -419,14 +427,14 @@
         }
         items.forEach(function (t) {
           tbody.append(h('tr', { 'data-trade-id': t.tradeId, 'data-status': t.status || 'UNKNOWN' },
-            h('td', null, h('code', null, text(t.tradeId))),
+            h('td', null, h('code', null, text(t[ROW_ID]))),
             h('td', { 'data-testid': 'trade-status' }, statusBadge(t.status)),
             h('td', null, wlName(names, t.wlExporter, t.wlExporterName)),
             h('td', null, wlName(names, t.wlImporter, t.wlImporterName)),
             h('td', null, text(t.offerName)),
             h('td', { class: 'num', 'data-value': present(t.totalValue) ? t.totalValue : '' }, fmtMoney(t.totalValue)),
             h('td', null, timeEl(t.createdAt)),
-            h('td', null, h('button', { type: 'button', onclick: function () { openTradeDetails(t.tradeId); } }, 'Detalhes'))));
+            h('td', null, h('button', { type: 'button', onclick: function () { openTradeDetails(t.tradeId); } }, L('trades.details', 'Detalhes')))));
         });
         clear(pager);
         if (count > TRADES_PAGE) {
@@ -460,7 +468,7 @@
   function pagePending(main) {
     var wlExporter = param('wlExporter') || param('sourceId');
     var wlImporter = param('wlImporter') || param('targetId');
-    var counter = h('p', { class: 'counter', 'aria-label': 'Pendentes', 'data-testid': 'pending-count' }, 'Pendentes: …');
+    var counter = h('p', { class: 'counter', 'aria-label': 'Pendentes', 'data-testid': 'pending-count' }, LT('pending.counter', 'Pendentes: {n}', { n: '…' }));
     var filterBox = h('div');
     var alerts = h('div', { class: 'alert-region' });
     var tbody = h('tbody');
@@ -468,7 +476,7 @@
     main.append(filterBox,
       h('div', { class: 'toolbar' }, counter, h('button', { type: 'button', onclick: function () { load(); } }, 'Atualizar')),
       alerts,
-      h('div', { class: 'table-wrap' }, h('table', { class: 'grid', 'aria-label': 'Fila de aprovação', 'data-testid': 'pending-table' },
+      h('div', { class: 'table-wrap' }, h('table', { class: 'grid', 'aria-label': L('pending.table', 'Fila de aprovação'), 'data-testid': 'pending-table' },
         h('thead', null, h('tr', null,
           h('th', { scope: 'col' }, 'Trade'), h('th', { scope: 'col' }, 'WL exportadora'), h('th', { scope: 'col' }, 'WL importadora'),
           h('th', { scope: 'col' }, 'Oferta de origem'), h('th', { scope: 'col', class: 'num' }, 'Qtd.'),
@@ -515,7 +523,7 @@
           exporterStatus: exporter.statusCode,
           decidedAt: approval.createdAt || new Date().toISOString()
         });
-        toast('Trade ' + trade.tradeId + (action === 'approve' ? ' aprovado' : ' rejeitado') +
+        toast('Trade ' + trade.tradeId + ' ' + (action === 'approve' ? L('pending.approved_word', 'aprovado') : L('pending.rejected_word', 'rejeitado')) +
           ': ' + (approval.statusAfter || exporter.statusAfter || DASH));
         renderDecided();
         return true;
@@ -529,12 +537,12 @@
     }
 
     function askReject(trade, buttons) {
-      var m = modal('Rejeitar trade', 'reject-dialog');
+      var m = modal(L('pending.reject_dialog', 'Rejeitar trade'), 'reject-dialog');
       var reason = h('input', { id: 'reject-reason', name: 'reason', type: 'text', autocomplete: 'off' });
-      var confirm = h('button', { type: 'submit', class: 'danger' }, 'Confirmar rejeição');
+      var confirm = h('button', { type: 'submit', class: 'danger' }, L('pending.reject_confirm', 'Confirmar rejeição'));
       var form = h('form', { class: 'form' },
         h('p', null, 'Trade ', h('code', null, trade.tradeId)),
-        h('div', { class: 'field' }, h('label', { for: 'reject-reason' }, 'Motivo'), reason),
+        h('div', { class: 'field' }, h('label', { for: 'reject-reason' }, L('pending.reject_reason', 'Motivo')), reason),
         h('div', { class: 'modal-actions' },
           h('button', { type: 'button', onclick: m.close }, 'Cancelar'), confirm));
       form.addEventListener('submit', function (ev) {
@@ -549,14 +557,14 @@
     }
 
     function load() {
-      replace(tbody, h('tr', null, h('td', { colspan: 8, class: 'muted' }, 'Carregando…')));
+      replace(tbody, h('tr', null, h('td', { colspan: 8, class: 'muted' }, LOADING)));
       Promise.all([api('GET', '/trades/pending' + qs({ wlExporter: wlExporter, wlImporter: wlImporter })),
                    loadWls().catch(function () { return []; })]).then(function (res) {
         var data = res[0] || {};
         var names = wlNameMap(res[1]);
         var items = data.items || [];
         var count = typeof data.count === 'number' ? data.count : items.length;
-        counter.textContent = 'Pendentes: ' + count;
+        counter.textContent = LT('pending.counter', 'Pendentes: {n}', { n: count });
         counter.dataset.count = String(count);
         clear(filterBox);
         var parts = [];
@@ -568,8 +576,8 @@
         items.forEach(function (t) {
           var buttons = [];
           var details = h('button', { type: 'button', onclick: function () { openTradeDetails(t.tradeId); } }, 'Ver detalhes');
-          var approve = h('button', { type: 'button', class: 'primary', onclick: function () { decide(t, 'approve', null, buttons); } }, 'Aprovar');
-          var reject = h('button', { type: 'button', class: 'danger', onclick: function () { askReject(t, buttons); } }, 'Rejeitar');
+          var approve = h('button', { type: 'button', class: 'primary', onclick: function () { decide(t, 'approve', null, buttons); } }, L('pending.approve', 'Aprovar'));
+          var reject = h('button', { type: 'button', class: 'danger', onclick: function () { askReject(t, buttons); } }, L('pending.reject', 'Rejeitar'));
           buttons.push(approve, reject);
           tbody.append(h('tr', { 'data-trade-id': t.tradeId },
             h('td', null, h('code', null, t.tradeId)),
@@ -583,7 +591,7 @@
         });
       }).catch(function (err) {
         clear(tbody);
-        counter.textContent = 'Pendentes: ' + DASH;
+        counter.textContent = LT('pending.counter', 'Pendentes: {n}', { n: DASH });
         showAlert(alerts, errorText(err, 'Não foi possível carregar os trades pendentes'));
       });
     }
@@ -610,10 +618,10 @@
   var NOTIFICATION_PAGE = 50;
 
   function pageNotifications(main) {
-    var unread = h('p', { class: 'counter', 'aria-label': 'Não lidas', 'data-testid': 'unread-count' }, 'Não lidas: …');
+    var unread = h('p', { class: 'counter', 'aria-label': 'Não lidas', 'data-testid': 'unread-count' }, LT('notifications.unread', 'Não lidas: {n}', { n: '…' }));
     var summary = h('p', { class: 'muted', 'data-testid': 'notifications-count' });
     var alerts = h('div', { class: 'alert-region' });
-    var list = h('ul', { class: 'notifications', 'aria-label': 'Notificações recentes', 'data-testid': 'notifications-list' });
+    var list = h('ul', { class: 'notifications', 'aria-label': L('notifications.list', 'Notificações recentes'), 'data-testid': 'notifications-list' });
     var more = h('div', { class: 'pager' });
     var items = [];
     main.append(
@@ -623,7 +631,7 @@
     function loadUnread() {
       return api('GET', '/notifications/unread-count').then(function (d) {
         var count = d && typeof d.count === 'number' ? d.count : 0;
-        unread.textContent = 'Não lidas: ' + count;
+        unread.textContent = LT('notifications.unread', 'Não lidas: {n}', { n: count });
         unread.dataset.count = String(count);
       });
     }
@@ -648,7 +656,10 @@
         var wls = wlName(names, n.originWhiteLabelId) + ' → ' + wlName(names, n.targetWhiteLabelId);
         list.append(h('li', { class: 'notification' + (n.readAt ? ' read' : ' unread'), 'data-id': n.id, 'data-type': n.type || '',
                              'data-action': n.action && n.action.type ? n.action.type : '' },
-          h('a', { href: target || '#', onclick: function (ev) { open(n, ev); } },
+          h(L('notifications.item_role', 'link') === 'button' ? 'button' : 'a',
+            L('notifications.item_role', 'link') === 'button'
+              ? { type: 'button', class: 'n-link', onclick: function (ev) { open(n, ev); } }
+              : { href: target || '#', onclick: function (ev) { open(n, ev); } },
             h('span', { class: 'n-head' },
               h('strong', { class: 'n-title' }, text(n.title)),
               n.readAt ? null : h('span', { class: 'badge new' }, 'Nova'),
@@ -700,6 +711,34 @@
     return set;
   }
 
+  /* A custom combobox over a (hidden) native <select>: a button with role combobox and a listbox of
+     role option items, kept in step with the select's options; choosing one sets the select and fires change. */
+  function customSelect(select, name) {
+    var list = h('ul', { role: 'listbox', class: 'custom-listbox', 'aria-label': name, hidden: true });
+    var button = h('button', { type: 'button', role: 'combobox', class: 'custom-select', 'aria-label': name,
+                               'aria-haspopup': 'listbox', 'aria-expanded': 'false' });
+    function close() { list.hidden = true; button.setAttribute('aria-expanded', 'false'); }
+    function sync() {
+      var chosen = select.options[select.selectedIndex];
+      button.textContent = chosen ? chosen.textContent : '';
+      button.disabled = select.disabled;
+      replace(list, Array.prototype.filter.call(select.options, function (opt) { return opt.value !== ''; }).map(function (opt) {
+        return h('li', { role: 'option', 'aria-selected': opt.selected ? 'true' : 'false', 'data-value': opt.value,
+                         onclick: function () {
+                           select.value = opt.value; close();
+                           select.dispatchEvent(new Event('change', { bubbles: true })); sync();
+                         } }, opt.textContent);
+      }));
+    }
+    button.addEventListener('click', function () {
+      list.hidden = !list.hidden; button.setAttribute('aria-expanded', list.hidden ? 'false' : 'true');
+    });
+    new MutationObserver(sync).observe(select, { childList: true, subtree: true, attributes: true });
+    select.hidden = true;
+    select.after(button, list);
+    sync();
+  }
+
   function wlOptions(select, wls, placeholder, selected) {
     replace(select, h('option', { value: '' }, placeholder),
       wls.map(function (wl) { return h('option', { value: wl.id }, wl.name || wl.id); }));
@@ -719,6 +758,7 @@
       h('div', { class: 'field' }, h('label', { for: 'balance-dest' }, 'WL destino'), dest),
       h('div', { class: 'field actions' }, search));
     main.append(form, alerts, result);
+    if (L('balance.select_style', 'nativo') !== 'nativo') { customSelect(origin, 'WL origem'); customSelect(dest, 'WL destino'); }
 
     var wls = [];
     var rels = [];
@@ -780,9 +820,9 @@
 
       function relRows(r, prefix, suffix) {
         return [
-          row('Status' + suffix, r ? text(r.status) : DASH, prefix + 'status', r ? r.status : null),
-          row('FX' + suffix, r ? fmtNumber(r.fxRate) : DASH, prefix + 'fx', r ? r.fxRate : null),
-          row('Limite' + suffix, r ? fmtMoney(r.limitAmount) : DASH, prefix + 'limit', r ? r.limitAmount : null)
+          row(L('balance.status', 'Status') + suffix, r ? text(r.status) : DASH, prefix + 'status', r ? r.status : null),
+          row(L('balance.fx', 'FX') + suffix, r ? fmtNumber(r.fxRate) : DASH, prefix + 'fx', r ? r.fxRate : null),
+          row(L('balance.limit', 'Limite') + suffix, r ? fmtMoney(r.limitAmount) : DASH, prefix + 'limit', r ? r.limitAmount : null)
         ];
       }
 
@@ -819,14 +859,14 @@
         h('section', { class: 'card', 'aria-labelledby': 'bal-totals' },
           h('h2', { id: 'bal-totals' }, 'Totais'),
           h('dl', { class: 'kv', 'data-testid': 'balance-totals' },
-            row('Exportado pela origem', fmtMoney(exported), 'total-origin-exported', exported),
-            row('Importado pela origem', fmtMoney(imported), 'total-origin-imported', imported),
-            row('Saldo da origem', fmtMoney(exported - imported), 'total-origin-balance', exported - imported)),
+            row(L('balance.origin_exported', 'Exportado pela origem'), fmtMoney(exported), 'total-origin-exported', exported),
+            row(L('balance.origin_imported', 'Importado pela origem'), fmtMoney(imported), 'total-origin-imported', imported),
+            row(L('balance.origin_balance', 'Saldo da origem'), fmtMoney(exported - imported), 'total-origin-balance', exported - imported)),
           h('h3', null, 'Totais do relatório (par A = ' + aName + ', B = ' + bName + ')'),
           h('dl', { class: 'kv', 'data-testid': 'balance-report-totals' },
-            row('Total exportado (A → B)', fmtMoney(totals.totalExported), 'total-totalExported', totals.totalExported),
-            row('Total importado (B → A)', fmtMoney(totals.totalImported), 'total-totalImported', totals.totalImported),
-            row('Saldo (A − B)', fmtMoney(totals.balance), 'total-balance', totals.balance))));
+            row(L('balance.total_exported', 'Total exportado (A → B)'), fmtMoney(totals.totalExported), 'total-totalExported', totals.totalExported),
+            row(L('balance.total_imported', 'Total importado (B → A)'), fmtMoney(totals.totalImported), 'total-totalImported', totals.totalImported),
+            row(L('balance.balance', 'Saldo (A − B)'), fmtMoney(totals.balance), 'total-balance', totals.balance))));
     }
 
     Promise.all([loadWls(), loadRelationships()]).then(function (res) {
@@ -855,7 +895,7 @@
         h('button', { type: 'button', onclick: function () { load(); } }, 'Atualizar'),
         h('button', { type: 'button', class: 'primary', onclick: function () { openEditor(null); } }, 'Novo')),
       alerts,
-      h('div', { class: 'table-wrap' }, h('table', { class: 'grid', 'aria-label': 'Lista de relacionamentos', 'data-testid': 'relationships-table' },
+      h('div', { class: 'table-wrap' }, h('table', { class: 'grid', 'aria-label': L('relationships.table', 'Lista de relacionamentos'), 'data-testid': 'relationships-table' },
         h('thead', null, h('tr', null,
           h('th', { scope: 'col' }, 'Origem → destino'), h('th', { scope: 'col' }, 'Status'),
           h('th', { scope: 'col', class: 'num' }, 'FX'), h('th', { scope: 'col', class: 'num' }, 'Limite'),
@@ -864,7 +904,7 @@
         tbody)));
 
     function load() {
-      replace(tbody, h('tr', null, h('td', { colspan: 7, class: 'muted' }, 'Carregando…')));
+      replace(tbody, h('tr', null, h('td', { colspan: 7, class: 'muted' }, LOADING)));
       return Promise.all([loadWls(), loadRelationships()]).then(function (res) {
         wls = res[0]; names = wlNameMap(wls);
         var items = res[1];
@@ -876,13 +916,13 @@
           var focused = focusSrc && r.sourceId === focusSrc && (!focusDst || r.targetId === focusDst);
           var tr = h('tr', { 'data-source-id': r.sourceId, 'data-target-id': r.targetId, 'data-status': r.status,
                              class: focused ? 'focused' : null, 'aria-current': focused ? 'true' : null },
-            h('td', null, wlName(names, r.sourceId) + ' → ' + wlName(names, r.targetId)),
+            h('td', null, LT('relationships.row', '{origem} → {destino}', { origem: wlName(names, r.sourceId), destino: wlName(names, r.targetId) })),
             h('td', null, text(r.status)),
             h('td', { class: 'num' }, fmtNumber(r.fxRate)),
             h('td', { class: 'num' }, fmtMoney(r.limitAmount)),
             h('td', null, text(r.approvalMode)),
             h('td', null, timeEl(r.updatedAt)),
-            h('td', null, h('button', { type: 'button', onclick: function () { openEditor(r); } }, 'Editar')));
+            h('td', null, h('button', { type: 'button', onclick: function () { openEditor(r); } }, L('relationships.edit', 'Editar'))));
           tbody.append(tr);
           if (focused) setTimeout(function () { tr.scrollIntoView({ block: 'center' }); }, 0);
         });
@@ -906,7 +946,7 @@
       var list = h('ul', { class: 'checklist', 'data-testid': kind + '-list' });
       var section = h('section', { class: 'snapshot', 'aria-labelledby': titleId, 'data-testid': 'section-' + kind },
         h('div', { class: 'snapshot-head' }, h('h3', { id: titleId }, cfg.title), chosen),
-        h('div', { class: 'field' }, h('label', { for: searchId }, 'Buscar ' + cfg.noun), searchBox),
+        h('div', { class: 'field' }, h('label', { for: searchId }, kind === 'categories' ? L('relationships.category_search', 'Buscar categorias') : 'Buscar ' + cfg.noun), searchBox),
         list);
 
       function updateChosen() {
@@ -959,7 +999,7 @@
         load: function (wlId) {
           items = [];
           if (!wlId) { replace(list, h('li', { class: 'muted' }, 'Escolha a WL origem.')); updateChosen(); return Promise.resolve(); }
-          replace(list, h('li', { class: 'muted' }, 'Carregando…'));
+          replace(list, h('li', { class: 'muted' }, LOADING));
           return api('GET', '/wls/' + encodeURIComponent(wlId) + '/' + cfg.path + '?limit=1000').then(function (d) {
             items = (d && d.items) || [];
             render();
@@ -977,7 +1017,7 @@
 
     function openEditor(existing) {
       var editing = !!existing;
-      var m = modal(editing ? 'Editar relacionamento' : 'Novo relacionamento', 'relationship-dialog');
+      var m = modal(editing ? L('relationships.edit_dialog', 'Editar relacionamento') : 'Novo relacionamento', 'relationship-dialog');
       var src = h('select', { id: 'rel-src', name: 'sourceId', required: true, disabled: editing });
       var dst = h('select', { id: 'rel-dst', name: 'targetId', required: true, disabled: editing });
       var status = h('select', { id: 'rel-status', name: 'status' },
@@ -1076,11 +1116,11 @@
   // ---------------------------------------------------------------- boot
 
   var PAGES = {
-    trades: ['Negociações', pageTrades],
-    pending: ['Aprovações', pagePending],
-    notifications: ['Notificações', pageNotifications],
-    balance: ['Balança comercial', pageBalance],
-    relationships: ['Relacionamentos', pageRelationships]
+    trades: [L('heading.trades', 'Negociações'), pageTrades],
+    pending: [L('heading.pending', 'Aprovações'), pagePending],
+    notifications: [L('heading.notifications', 'Notificações'), pageNotifications],
+    balance: [L('heading.balance', 'Balança comercial'), pageBalance],
+    relationships: [L('heading.relationships', 'Relacionamentos'), pageRelationships]
   };
 
   function boot() {

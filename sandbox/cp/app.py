@@ -16,10 +16,12 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..inputs import InputGuard
+from ..personality import current as current_personality
 from . import (
     approvals,
     auth,
@@ -86,12 +88,19 @@ async def _not_found(request, exc):
     return json_response({"error": "Not Found" if status == 404 else str(exc.detail)}, status)
 
 
+async def _labels_js(request):
+    """The Admin UI's labels in this personality (sandbox/personality.py); personality a sends none."""
+    return Response(current_personality().labels_js(), media_type="text/javascript; charset=utf-8",
+                    headers={"Cache-Control": "no-store"})
+
+
 def build_apps() -> tuple[Starlette, Starlette]:
     table = route_table()
     handlers = {HTTPException: _not_found}
     jwks = [d for d in table if d.path == JWKS_PATH]
     admin_routes: list = _routes(table, "/admin/api", "admin") + _routes(jwks, "", "admin")
     if (ADMIN_UI_DIR / "index.html").is_file():
+        admin_routes.append(Route("/admin/labels.js", _labels_js, methods=["GET"]))
         admin_routes.append(Mount("/admin", app=StaticFiles(directory=str(ADMIN_UI_DIR), html=True),
                                   name="admin-ui"))
     wl_routes = _routes(table, "", "wl")

@@ -6,8 +6,11 @@ importer has exporters configured and the buyer accounts).
 """
 from __future__ import annotations
 
+import asyncio
 import html as _h
+import json
 import logging
+from urllib.parse import parse_qsl, urlencode
 
 import httpx
 from starlette.applications import Starlette
@@ -18,10 +21,12 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from ..inputs import InputGuard, bounded_int
+from ..personality import IDENTITY, Shape
+from ..personality import current as current_personality
 from . import buying, catalog, config, details, export, importing, preflight, purchases, storefront
 from .cp_client import CPClient
 from .db import Database, money
-from .errors import HANDLERS, JSONResponse, refusal
+from .errors import ERROR_KEY, HANDLERS, JSONResponse, refusal
 from .relationship_cache import GovernancePoller
 from .telemetry import Telemetry
 
@@ -76,32 +81,61 @@ async def origin_offer(request: Request):
     return await run_in_threadpool(_origin_offer, request)
 
 
+def shaped(endpoint, answer: Shape = IDENTITY, asked: Shape = IDENTITY, query=None):
+    """The endpoint as the personality speaks it: the request's JSON read back into canonical keys
+    (`asked`, applied by errors.json_body), the query rewritten (`query`), a 2xx JSON answer reshaped
+    (`answer`). Identity shapes leave the endpoint untouched."""
+    if answer.identity and asked.identity and query is None:
+        return endpoint
+
+    async def wrapped(request: Request):
+        if not asked.identity:
+            request.state.inward = asked
+        if query is not None:
+            pairs = dict(parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
+            request.scope["query_string"] = urlencode(query(pairs)).encode()
+        response = await endpoint(request) if asyncio.iscoroutinefunction(endpoint) else \
+            await run_in_threadpool(endpoint, request)
+        if answer.identity or response.status_code >= 400 or response.media_type != "application/json":
+            return response
+        headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")}
+        return JSONResponse(answer.outward(json.loads(response.body)), status_code=response.status_code, headers=headers)
+
+    return wrapped
+
+
 def routes() -> list[Route]:
     cp = "/api/v2/control-plane"
+    p = current_personality()
     return [
         Route("/health", health),
-        Route(f"{cp}/export/offers", export.export_offers, methods=["GET"]),
+        Route(f"{cp}/export/offers", shaped(export.export_offers, p.export,
+                                            query=None if p.export_paging == "limit/offset" else p.export_query_to_canonical),
+              methods=["GET"]),
         Route(f"{cp}/offer-categories", catalog.categories, methods=["GET"]),
         Route(f"{cp}/entities", catalog.entities, methods=["GET"]),
         Route(f"{cp}/trader-account", catalog.trader_account, methods=["GET"]),
         Route(f"{cp}/imbalance/signals", catalog.imbalance_signal, methods=["POST"]),
         Route(f"{cp}/trader/purchases/{{key}}/details", details.trade_details, methods=["GET"]),
         Route(f"{cp}/debug/import", importing.debug_import, methods=["POST"]),
-        Route("/api/v2/trader/purchase/preflight", preflight.preflight, methods=["POST"]),
+        Route("/api/v2/trader/purchase/preflight", shaped(preflight.preflight, p.preflight, p.preflight_request),
+              methods=["POST"]),
         Route("/api/v2/trader/purchase/holds/{hold_id}", preflight.hold_status, methods=["GET"]),
         Route("/api/v2/trader/purchase", purchases.purchase, methods=["POST"]),
-        Route("/api/v2/trader/purchases/pending", purchases.pending, methods=["GET"]),
-        Route("/api/v2/trader/purchases/{trade_id}/approve", purchases.approve, methods=["POST"]),
-        Route("/api/v2/trader/purchases/{trade_id}/reject", purchases.reject, methods=["POST"]),
+        Route("/api/v2/trader/purchases/pending", shaped(purchases.pending, p.pending), methods=["GET"]),
+        Route("/api/v2/trader/purchases/{trade_id}/approve", shaped(purchases.approve, p.decision), methods=["POST"]),
+        Route("/api/v2/trader/purchases/{trade_id}/reject", shaped(purchases.reject, p.decision), methods=["POST"]),
         Route("/api/v2/trader/purchases/{trade_id}/decision", buying.decision, methods=["POST"]),
-        Route("/api/v1/buy-offer", buying.buy_offer, methods=["POST"]),
-        Route("/api/v2/checkout/imported-offer/{imported_offer_id}", buying.checkout, methods=["POST"]),
+        Route("/api/v1/buy-offer", shaped(buying.buy_offer, p.buy_offer), methods=["POST"]),
+        Route("/api/v2/checkout/imported-offer/{imported_offer_id}", shaped(buying.checkout, p.checkout, p.checkout_request),
+              methods=["POST"]),
         Route("/troca/oferta/{offer_id}", origin_offer, methods=["GET"]),
     ]
 
 
 def build(role: str, settings=None, state: State | None = None) -> tuple[State, Starlette, Starlette | None]:
     cfg = config.load(role, settings)
+    ERROR_KEY["key"] = current_personality().error_key[role]
     state = state or State(cfg)
     table = routes()
     api = Starlette(routes=table, exception_handlers=HANDLERS,

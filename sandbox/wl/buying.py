@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from ..inputs import INT32_MAX, bounded_int
+from ..personality import current as current_personality
 from . import ledger, tokens
 from .cp_client import CPError
 from .db import money
@@ -51,7 +52,7 @@ def mask_email(email: str | None) -> str | None:
 
 
 def reject_body(reason: str, unit_price, **extra) -> dict:
-    msg = MESSAGES.get(reason, f"Compra recusada pelo exportador ({reason}).")
+    msg = current_personality().message(reason, MESSAGES.get(reason, f"Compra recusada pelo exportador ({reason})."))
     return {"ok": False, "status": "REJECTED", "reason": reason, "msg": msg, "unitPrice": unit_price, **extra}
 
 
@@ -82,6 +83,13 @@ class Exporter:
             return self.state.peers.request(method, f"{self.base}{path}", headers=headers, **kwargs)
         except httpx.HTTPError as exc:
             raise ApiError(502, "Exportador indisponível", detail=f"{type(exc).__name__}: {exc}") from None
+
+    def preflight(self, body: dict) -> tuple[httpx.Response, dict]:
+        """The exporter's preflight, spoken in the personality's keys; the answer back in canonical keys."""
+        p = current_personality()
+        r = self.call("POST", "/api/v2/trader/purchase/preflight", json=p.preflight_request.outward(body))
+        data = _json(r)
+        return r, (p.preflight.inward(data) if r.status_code < 400 else data)
 
 
 def _json(r: httpx.Response) -> dict:
@@ -140,10 +148,9 @@ def buy(state, *, account_id: int, token: str, offer: dict, quantity: int, idem_
     masked = mask_email(account["email"])
     expected = money(offer["unit_price"])
     if hold is None:
-        r = exporter.call("POST", "/api/v2/trader/purchase/preflight", json={
+        r, pre = exporter.preflight({
             "originOfferId": offer["origin_offer_id"], "quantity": quantity, "requesterWlId": state.cfg.wl_id,
             "requesterTraderId": trader_id, "clientBuyerMasked": masked, "expectedUnitPrice": expected})
-        pre = _json(r)
         if r.status_code >= 400:
             raise ApiError(502, "Preflight recusado pelo exportador", exporterStatus=r.status_code,
                            detail=pre.get("error") or r.text[:200])

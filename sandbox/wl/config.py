@@ -5,6 +5,7 @@ import json
 import os
 from dataclasses import dataclass, field
 
+from ..personality import BY_NAME
 from ..settings import Settings, SettingsError
 
 ROLES = ("exporter", "importer")
@@ -26,7 +27,9 @@ class WLConfig:
 
     @property
     def dsn(self) -> str:
-        return os.environ.get("SANDBOX_WL_DSN") or self.settings.dsn(self.database)
+        dsn = os.environ.get("SANDBOX_WL_DSN") or self.settings.dsn(self.database)
+        path = BY_NAME[self.settings.personality].search_path  # the canonical names, as views (personality b)
+        return f"{dsn}{'&' if '?' in dsn else '?'}options=-csearch_path%3D{path.replace(',', '%2C')}" if path else dsn
 
     @property
     def own_url(self) -> str:

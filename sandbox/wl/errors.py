@@ -14,10 +14,18 @@ from ..inputs import INT64_MAX, INT64_MIN, BadInput, bounded_int, form_problem, 
 log = logging.getLogger("xpory.core.controlplane")
 
 
+# The key of the error message in this node's error answers (sandbox/personality.py; set by app.build).
+ERROR_KEY = {"key": "error"}
+
+
 class JSONResponse(_StarletteJSON):
-    """A JSON answer that renders whatever it is given (NaN, lone surrogates) as valid UTF-8 JSON."""
+    """A JSON answer that renders whatever it is given (NaN, lone surrogates) as valid UTF-8 JSON; an error
+    answer carries its message under the personality's key."""
 
     def render(self, content) -> bytes:
+        key = ERROR_KEY["key"]
+        if key != "error" and self.status_code >= 400 and isinstance(content, dict) and "error" in content:
+            content = {(key if k == "error" else k): v for k, v in content.items()}
         return safe_json(content, default=str)
 
 
@@ -80,7 +88,8 @@ async def json_body(request: Request, *, required: bool = False) -> dict:
         raise ApiError(400, "Request body is not valid JSON") from None
     if not isinstance(data, dict):
         raise ApiError(400, "Request body must be a JSON object")
-    return data
+    shape = getattr(request.state, "inward", None)  # the personality's keys, back to canonical (app.shaped)
+    return shape.inward(data) if shape is not None else data
 
 
 def form_fields(raw: bytes) -> dict:

@@ -29,6 +29,7 @@ import httpx
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from ..personality import current as current_personality
 from . import tokens
 from .db import now
 from .errors import JSONResponse
@@ -50,8 +51,9 @@ def complete(item: dict) -> bool:
 
 def _page_url(base: str, path: str, offset: int) -> str:
     parts = urlsplit(base.rstrip("/") + (path if path.startswith("/") else "/" + path))
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("limit", "offset")]
-    query += [("limit", str(PAGE)), ("offset", str(offset))]
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if k not in ("limit", "offset", "page", "size")]
+    query += current_personality().export_page_params(PAGE, offset)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
@@ -63,6 +65,7 @@ def fetch_export(state, exporter: dict, token: str) -> tuple[int, list[dict]]:
                             headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
         r.raise_for_status()
         data = r.json()
+        data = current_personality().export.inward(data)  # the exporter speaks the personality's shape
         page = data.get("items") or []
         total = data.get("total", total)
         items.extend(page)

@@ -26,6 +26,7 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.routing import Route
 
 from ..inputs import INT32_MAX, InputGuard, bounded_int
+from ..personality import current as current_personality
 from . import buying
 from .errors import HANDLERS, ApiError, JSONResponse, form_fields, json_body
 
@@ -54,9 +55,21 @@ def brl(value) -> str:
     return f"X$ {text}"
 
 
+P = current_personality()
+SIGN_IN = P.store_routes["sign_in"]
+OFFER = P.store_routes["offer"]  # + the offer's id (imported_offer.<P.store_offer_id>)
+# The runbook's modal and alert texts (lines 305 and 310: UI facts); the buy-offer API's msg is the personality's.
+PRICE_CHANGED_TEXT = "O preço desta oferta foi atualizado. Atualize a página e tente novamente."
+OUT_OF_STOCK_TEXT = "Oferta esgotada."
+
+
+def _signed_in(account: dict) -> str:
+    return html.escape(P.label("store.signed_in", "conta {conta}").replace("{conta}", str(account["id"])))
+
+
 def page(title: str, body: str, account: dict | None = None, status: int = 200) -> HTMLResponse:
-    who = (f'<span>{html.escape(account["name"])} (conta {account["id"]}) · <a href="/sair">Sair</a></span>'
-           if account else '<a href="/entrar">Entrar</a>')
+    who = (f'<span>{html.escape(account["name"])} ({_signed_in(account)}) · <a href="/sair">Sair</a></span>'
+           if account else f'<a href="{SIGN_IN}">{html.escape(P.label("store.submit", "Entrar"))}</a>')
     return HTMLResponse(
         f'<!doctype html><html lang="pt-BR"><head><meta charset="utf-8"><title>{html.escape(title)} · XporY</title>'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>'
@@ -95,13 +108,16 @@ def _login_from_query(request: Request, state):
 
 def _login_page(error: str | None = None, next_url: str = "/", account_id: str = "") -> HTMLResponse:
     alert = f'<p role="alert">{html.escape(error)}</p>' if error else ""
-    return page("Entrar", (
-        '<div class="card"><h1>Entrar</h1>'
-        f'<form method="post" action="/entrar"><input type="hidden" name="next" value="{html.escape(next_url)}">'
-        f'<label for="accountId">Conta</label><input id="accountId" name="accountId" inputmode="numeric" '
+    submit = html.escape(P.label("store.submit", "Entrar"))
+    account_label, token_label = html.escape(P.label("store.account", "Conta")), html.escape(P.label("store.token", "Token"))
+    return page(submit, (
+        f'<div class="card"><h1>{submit}</h1>'
+        f'<form method="post" action="{SIGN_IN}"><input type="hidden" name="next" value="{html.escape(next_url)}">'
+        f'<label for="accountId">{account_label}</label><input id="accountId" name="accountId" inputmode="numeric" '
         f'autocomplete="username" value="{html.escape(account_id)}" required>'
-        '<label for="token">Token</label><input id="token" name="token" type="password" autocomplete="current-password" required>'
-        f'<p><button type="submit">Entrar</button></p></form>{alert}</div>'), status=401 if error else 200)
+        f'<label for="token">{token_label}</label>'
+        '<input id="token" name="token" type="password" autocomplete="current-password" required>'
+        f'<p><button type="submit">{submit}</button></p></form>{alert}</div>'), status=401 if error else 200)
 
 
 def _safe_next(value: str | None) -> str:
@@ -139,7 +155,7 @@ async def _login_post(request: Request):
 
 
 def logout(request: Request):
-    resp = RedirectResponse("/entrar", status_code=303)
+    resp = RedirectResponse(SIGN_IN, status_code=303)
     resp.delete_cookie(COOKIE)
     return resp
 
@@ -151,16 +167,16 @@ def _home(request: Request):
         return quick
     account = _session(request, state)
     if account is None:
-        return RedirectResponse("/entrar?next=/", status_code=303)
+        return RedirectResponse(f"{SIGN_IN}?next=/", status_code=303)
     number = min(bounded_int(request.query_params.get("pagina", "1"), 1) or 1, INT32_MAX // PAGE_SIZE)
     term = (request.query_params.get("q") or "").strip()
     where = "eligible AND lifecycle_status='ENABLED'" + (" AND title ILIKE %s" if term else "")
     params = (f"%{term}%",) if term else ()
     total = state.db.one(f"SELECT count(*) AS n FROM imported_offer WHERE {where}", params)["n"]
-    rows = state.db.all(f"SELECT offer_id, title, display_price, offers_available, entity_name FROM imported_offer"
+    rows = state.db.all(f"SELECT id, offer_id, title, display_price, offers_available, entity_name FROM imported_offer"
                         f" WHERE {where} ORDER BY offer_id LIMIT %s OFFSET %s", (*params, PAGE_SIZE, (number - 1) * PAGE_SIZE))
     items = "".join(
-        f'<li><a href="/oferta/{r["offer_id"]}">{html.escape(r["title"])}</a>'
+        f'<li><a href="{OFFER}{r[P.store_offer_id]}">{html.escape(r["title"])}</a>'
         f'<span class="price">{brl(r["display_price"])}</span></li>' for r in rows)
     nav = []
     if number > 1:
@@ -182,6 +198,7 @@ const modal = document.getElementById('price-modal');
 function showAlert(text){
   let el = document.getElementById('purchase-alert');
   if(!el){ el = document.createElement('div'); el.id='purchase-alert'; el.setAttribute('role','alert');
+           if (ALERT_NAME) { el.setAttribute('aria-label', ALERT_NAME); }
            buy.parentElement.appendChild(el); }
   el.textContent = text;
 }
@@ -200,7 +217,8 @@ buy.addEventListener('click', async () => {
     try { data = await r.json(); } catch(e) { data = {msg: 'Resposta inválida do servidor.'}; }
   } catch(e) { data = {msg: 'Não foi possível contatar a loja.'}; }
   buy.disabled = false; result.textContent = '';
-  if (data.reason === 'PRICE_CHANGED') { showModal(data.msg); }
+  if (data.reason === 'PRICE_CHANGED') { showModal(PRICE_CHANGED_TEXT); }
+  else if (data.reason === 'OUT_OF_STOCK') { showAlert(OUT_OF_STOCK_TEXT); }
   else if (data.ok) { result.textContent = data.msg + ' Pedido ' + data.tradeId + ' (' + data.status + ').'; }
   else { showAlert(data.msg || data.error || 'Não foi possível concluir a compra.'); }
 });
@@ -218,8 +236,9 @@ def _offer(request: Request):
         return page("Oferta não encontrada", '<h1>Oferta não encontrada</h1><p role="alert">Identificador inválido.</p>',
                     account, status=404)
     if account is None:
-        return RedirectResponse(f"/entrar?next=/oferta/{offer_id}", status_code=303)
-    offer = state.db.one("SELECT * FROM imported_offer WHERE offer_id=%s", (offer_id,))
+        return RedirectResponse(f"{SIGN_IN}?next={OFFER}{offer_id}", status_code=303)
+    offer = state.db.one(f"SELECT * FROM imported_offer WHERE {'id' if P.store_offer_id == 'id' else 'offer_id'}=%s",
+                         (offer_id,))
     if offer is None:
         return page("Oferta não encontrada", '<h1>Oferta não encontrada</h1><p><a href="/">Voltar às ofertas</a></p>',
                     account, status=404)
@@ -232,13 +251,16 @@ def _offer(request: Request):
         f'<p>Disponível: {offer["offers_available"] if offer["offers_available"] is not None else "—"}</p>'
         f'<label for="quantity">Quantidade</label><input id="quantity" name="quantity" type="number" min="1" value="1">'
         f'<p><button type="button" id="buy" data-offer-id="{offer["offer_id"]}"'
-        f'{"" if buyable else " disabled"}>Comprar</button></p>'
+        f'{"" if buyable else " disabled"}>{html.escape(P.label("store.buy", "Comprar"))}</button></p>'
         f'<div id="result" role="status" aria-live="polite"></div></article>'
         '<div class="backdrop" id="price-modal" hidden><div role="dialog" aria-modal="true" '
         'aria-labelledby="price-modal-title" aria-describedby="price-modal-text">'
-        '<h2 id="price-modal-title">Preço atualizado</h2><p id="price-modal-text"></p>'
-        '<button type="button" id="reload">Atualizar página</button></div></div>'
-        f'<script>{OFFER_JS}</script>')
+        f'<h2 id="price-modal-title">{html.escape(P.label("store.price_dialog", "Preço atualizado"))}</h2>'
+        '<p id="price-modal-text"></p>'
+        f'<button type="button" id="reload">{html.escape(P.label("store.reload", "Atualizar página"))}</button></div></div>'
+        f'<script>const PRICE_CHANGED_TEXT = {json.dumps(PRICE_CHANGED_TEXT)};'
+        f'const OUT_OF_STOCK_TEXT = {json.dumps(OUT_OF_STOCK_TEXT)};'
+        f'const ALERT_NAME = {json.dumps(P.label("store.alert", ""))};{OFFER_JS}</script>')
     return page(offer["title"], body, account)
 
 
@@ -280,10 +302,10 @@ async def not_found(request: Request, exc):
 def build(state) -> Starlette:
     routes = [
         Route("/", home),
-        Route("/entrar", login_get, methods=["GET"]),
-        Route("/entrar", login_post, methods=["POST"]),
+        Route(SIGN_IN, login_get, methods=["GET"]),
+        Route(SIGN_IN, login_post, methods=["POST"]),
         Route("/sair", logout),
-        Route("/oferta/{offer_id}", offer_page),
+        Route(OFFER + "{offer_id}", offer_page),
         Route("/api/comprar", comprar, methods=["POST"]),
         Route("/api/v1/buy-offer", buying.buy_offer, methods=["POST"]),
         Route("/health", lambda r: JSONResponse({"ok": True, "service": "storefront"})),

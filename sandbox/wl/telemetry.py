@@ -10,6 +10,7 @@ import queue
 import threading
 import time
 
+from ..personality import current as current_personality
 from .cp_client import CPError
 from .db import iso, money, now
 
@@ -24,8 +25,9 @@ def _ms(value) -> int | None:
 
 def purchase_payload(trade: dict, role: str, *, source: str, event_name: str | None = None) -> dict:
     """The contract payload for one cross_wl_trade row as seen by `role` (EXPORTER | IMPORTER).
-    Both sides emit externalTradeId = the exporter's trade id (one cp_trades row per purchase)."""
-    exporter_trade_id = trade["trade_id"] if role == "EXPORTER" else trade["external_trade_id"]
+    Both sides emit the same externalTradeId (one cp_trades row per purchase): the exporter's trade id, or
+    the importer's in personality b (sandbox/personality.py)."""
+    exporter_trade_id = current_personality().trade_id_for_cp(trade, role)
     status = trade["status"]
     confirmed = trade["confirmed_quantity"] if status == "CONFIRMED" else 0
     payload = {

@@ -24,6 +24,7 @@ KINDS = {
     "template": "texto com marcadores entre chaves ({n}, {email}...)",
     "text": "texto exato",
     "choice": "um dos valores listados",
+    "sqlvalue": "valor de uma coluna, como texto (a suíte compara coluna::text com ele)",
 }
 CHOICES = {
     "paging": ("limit/offset", "page/size", "nenhuma"),
@@ -69,6 +70,8 @@ SQL = [
         "stock": "estoque da oferta (0 = OUT_OF_STOCK)",
         "active": "oferta ativa (só ativas são exportadas)",
     }),
+    Fact("wl.exporter.offer.active_value", "sqlvalue",
+         "o valor da coluna de atividade, como texto, que quer dizer oferta ativa (true numa coluna booleana)"),
     *_sql("exporter", "cross_wl_trade", "trades do lado do exportador (runbook, passo 2)", {
         "trade_id": "id do trade no exportador (o que aprovar/rejeitar recebem)",
         "status": "status do trade no exportador (PENDING, CONFIRMED, REJECTED)",
@@ -202,6 +205,11 @@ HTTP = [
 ]
 
 CORRELATION = [
+    Fact("correlation.purchase_ids", "choice",
+         "onde a suíte acha os ids do trade de uma compra aceita: na resposta do buy-offer ou na lista de "
+         "pendentes do CP (GET /admin/api/trades/pending, pelo originOfferId)", choices=("resposta", "cp_pendentes")),
+    Fact("correlation.cp_pending_external_id", "side",
+         "o externalTradeId de GET /admin/api/trades/pending é o id do trade em qual WL"),
     Fact("correlation.cp_trade_key", "side",
          "o tradeExternalId de GET /admin/api/trades é o id do trade em qual WL"),
     Fact("correlation.cp_pending_id", "side",

@@ -22,7 +22,7 @@ from ..errors import ConfigError
 from .catalogue import BY_NAME, FACTS, KINDS, Fact
 from .model import STATES, Entry, StackMap
 
-FIELDS = ("valor", "papel", "estado", "origem", "nota")
+FIELDS = ("valor", "papel", "estado", "origem", "nota", "nao_pode_diferir")
 STATE_ALIASES = {"suposicao": "suposição"}
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 KEY_PATH = re.compile(r"^[A-Za-z_$][\w$-]*(\.[A-Za-z_$][\w$-]*)*$")
@@ -97,7 +97,7 @@ def _check_value(path: Path, fact: Fact, value: object, role: object) -> None:
         raise _fail(path, name, f"{value!r} não é uma chave JSON ({KINDS[kind]})", fact)
     if kind == "envelope" and value != "[]" and not KEY_PATH.match(value):
         raise _fail(path, name, f"{value!r}: {KINDS[kind]}", fact)
-    if kind in ("text",) and not value.strip():
+    if kind in ("text", "sqlvalue") and not value.strip():
         raise _fail(path, name, "o texto está vazio", fact)
     if kind == "template":
         found = set(re.findall(r"\{(\w+)\}", value))
@@ -129,11 +129,13 @@ def _entry(path: Path, name: str, raw: dict) -> Entry:
     if state == "desconhecido":
         if "valor" in raw:
             raise _fail(path, name, "uma entrada desconhecida não tem valor (tire o valor ou mude o estado)", fact)
-        return Entry(name, None, state, source, raw.get("papel"), str(raw.get("nota", "")))
+        return Entry(name, None, state, source, raw.get("papel"), str(raw.get("nota", "")),
+                     str(raw.get("nao_pode_diferir", "")))
     if "valor" not in raw:
         raise _fail(path, name, f"falta o valor (estado {state})", fact)
     _check_value(path, fact, raw["valor"], raw.get("papel"))
-    return Entry(name, raw["valor"], state, source, raw.get("papel"), str(raw.get("nota", "")))
+    return Entry(name, raw["valor"], state, source, raw.get("papel"), str(raw.get("nota", "")),
+                 str(raw.get("nao_pode_diferir", "")))
 
 
 def parse_map(text: str, path: Path) -> StackMap:

@@ -33,6 +33,7 @@ class Entry:
     source: str
     role: str | None = None  # UI elements and templates shown in a role
     note: str = ""
+    cannot_differ: str = ""  # nao_pode_diferir: why this guess has the same value in every profile's map
 
     @property
     def fact(self) -> Fact:

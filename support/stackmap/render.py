@@ -19,7 +19,8 @@ HEADER = """\
 #
 # Cada entrada: valor (como a stack chama a coisa), estado (fato | documentado | capturado | suposição |
 # desconhecido), origem (linha do runbook, seção do contrato, "capturado de <stack> em <data>" ou
-# "suposição: ..."), papel (nas telas: o papel ARIA) e nota (opcional). Uma entrada desconhecida não tem
+# "suposição: ..."), papel (nas telas: o papel ARIA), nota (opcional) e nao_pode_diferir (opcional: por que
+# uma suposição tem o mesmo valor nos mapas de todos os perfis embutidos). Uma entrada desconhecida não tem
 # valor; os cenários que precisam dela são pulados (não provados) dizendo o nome dela.
 # `python -m tools.reconhecer --perfil <perfil>` captura da stack um rascunho deste arquivo.
 #
@@ -43,6 +44,8 @@ def entry_line(entry: Entry) -> str:
     fields.append(f"origem = {_string(entry.source)}")
     if entry.note:
         fields.append(f"nota = {_string(entry.note)}")
+    if entry.cannot_differ:
+        fields.append(f"nao_pode_diferir = {_string(entry.cannot_differ)}")
     return f"{leaf} = {{ {', '.join(fields)} }}"
 
 

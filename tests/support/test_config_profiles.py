@@ -192,7 +192,7 @@ def test_unknown_variable_in_a_local_env_file_is_refused(profiles_dir):
 def test_unknown_profile_names_xpory_perfil_and_an_example(profiles_dir):
     message = error_of(profiles_dir, {"XPORY_PERFIL": "producao"})
     assert "XPORY_PERFIL='producao'" in message
-    assert "embutido, staging-local, externo" in message
+    assert "embutido, embutido-b, staging-local, externo" in message
     assert "Exemplo: XPORY_PERFIL=embutido" in message
 
 
