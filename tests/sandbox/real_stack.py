@@ -120,13 +120,13 @@ class RealStack:
         shutil.rmtree(self.settings.runtime_dir, ignore_errors=True)
 
 
-def _environment(runtime: Path, pgdata: Path) -> dict:
+def _environment(runtime: Path, pgdata: Path, personality: str = "a") -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XPORY_", "SANDBOX_"))}
     env.update(PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", SANDBOX_RUNTIME_DIR=str(runtime),
                SANDBOX_PG_TEMPLATE_DIR=str(ROOT / ".xpory" / "pg-template"), SANDBOX_PGDATA_DIR=str(pgdata),
                SANDBOX_PKI_DIR=str(runtime / "pki"), SANDBOX_BCRYPT_ROUNDS="4",
                SANDBOX_BOOTSTRAP_PASSWORD=PASSWORD, SANDBOX_HOLD_TTL_SECONDS="60",
-               SANDBOX_RELATIONSHIP_POLL_SECONDS="3600")
+               SANDBOX_RELATIONSHIP_POLL_SECONDS="3600", SANDBOX_PERSONALITY=personality)
     for name in ("DB", "CP_ADMIN", "CP_MTLS", "EXPORTER", "IMPORTER", "STOREFRONT"):
         env[f"SANDBOX_{name}_PORT"] = str(free_port())
     return env
@@ -183,13 +183,13 @@ def _register(stack: RealStack) -> None:
     assert r.status_code == 200 and r.json()["summary"]["eligibleOffers"] > 0, r.text
 
 
-def start_real_stack() -> RealStack:
+def start_real_stack(personality: str = "a") -> RealStack:
     runtime = Path(tempfile.mkdtemp(prefix="xpory-real-"))
     os.chmod(runtime, 0o755)
     shm = Path("/dev/shm")
     base = shm if shm.is_dir() and os.access(shm, os.W_OK) else runtime
-    pgdata = base / f"xpory-test-{os.getpid()}"
-    env = _environment(runtime, pgdata)
+    pgdata = base / f"xpory-test-{os.getpid()}-{personality}"
+    env = _environment(runtime, pgdata, personality)
     settings = _settings(env)
     (runtime / "logs").mkdir(parents=True, exist_ok=True)
     ensure_pki(settings.pki_dir, settings.client_p12_password)
@@ -219,15 +219,14 @@ def start_real_stack() -> RealStack:
     return stack
 
 
-_STACK: RealStack | None = None
+_STACKS: dict[str, RealStack] = {}
 
 
-def get_real_stack() -> RealStack:
-    """One real stack per test process (started on first use, stopped at exit)."""
-    global _STACK
-    if _STACK is None:
+def get_real_stack(personality: str = "a") -> RealStack:
+    """One real stack per personality and test process (started on first use, stopped at exit)."""
+    if personality not in _STACKS:
         import atexit
 
-        _STACK = start_real_stack()
-        atexit.register(_STACK.stop)
-    return _STACK
+        _STACKS[personality] = start_real_stack(personality)
+        atexit.register(_STACKS[personality].stop)
+    return _STACKS[personality]

@@ -30,7 +30,8 @@ SQL = re.compile(r"\b(SELECT|UPDATE|INSERT|DELETE|FROM|WHERE|SET|TRUNCATE)\b")
 # files that read those CP answers, each with the contract's section.
 CONTRACT_NAMES = {
     "items": ("cp.md §3.2, §6.1, §8.4, §8.6, §9.2: CP lists are {items, count}",
-              {"support/correlation.py", "support/queries.py", "support/trading.py", "steps/ambiente_steps.py", "steps/trades_steps.py",
+              {"support/correlation.py", "support/queries.py", "support/trading.py", "steps/ambiente_steps.py",
+               "steps/trades_steps.py",
                "steps/ui_steps.py"}),
     "active": ("cp.md §4.1: a relationship's status (the runbook's curls send \"status\":\"active\")", {
         "support/reset/runbook_steps.py", "steps/ambiente_steps.py", "steps/export_policy_steps.py"}),
