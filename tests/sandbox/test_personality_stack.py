@@ -72,6 +72,9 @@ def test_an_accepted_buy_offer_carries_trade_ids_only_in_personality_a(stack):
     column = "offer_id"
     offer = real.sql("wl-03", f"SELECT {column} FROM imported_offer WHERE eligible AND lifecycle_status='ENABLED' "
                               "AND offers_available > 0 ORDER BY offer_id DESC LIMIT 1")[0][0]
+    # The per-worker stack is shared with other modules' purchases: top the buyer up as the runbook does
+    # (`UPDATE xbalance SET value=100000 WHERE id=...`, xbalance(id, value) is a runbook fact).
+    real.sql("wl-03", "UPDATE xbalance SET value=100000 WHERE id=90806")
     with real.importer() as c:
         r = c.post("/api/v1/buy-offer", data={"accountId": 90805, "token": "qa-preflight-token", "offerId": offer,
                                               "quantity": 1, "paymentParams": '{"paymentType":"balanceAccount"}'})
