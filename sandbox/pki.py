@@ -8,16 +8,16 @@ key are kept for the WL processes, which present them to the CP, and for clients
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from certificates import client_p12_bytes, issue, make_ca, pem_key
+from certificates import now as _now
 
 SERVER_DNS_NAMES = (
     "localhost",
@@ -27,7 +27,6 @@ SERVER_DNS_NAMES = (
     "wl-importer.localhost",
 )
 SERVER_IPS = ("127.0.0.1",)
-VALID_DAYS = 365
 RENEW_BEFORE = dt.timedelta(days=7)
 
 
@@ -68,72 +67,9 @@ class PkiFiles:
                 self.client_p12, self.client_cert, self.client_key)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _key() -> ec.EllipticCurvePrivateKey:
-    return ec.generate_private_key(ec.SECP256R1())
-
-
 def _write(path: Path, data: bytes, private: bool = False) -> None:
     path.write_bytes(data)
     os.chmod(path, 0o600 if private else 0o644)
-
-
-def pem_key(key) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
-
-
-def make_ca(common_name: str = "XPORY-Local-CA"):
-    """A self-signed CA certificate and its key."""
-    key = _key()
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = _now()
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=VALID_DAYS))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
-                                     content_commitment=False, key_encipherment=False,
-                                     data_encipherment=False, key_agreement=False,
-                                     encipher_only=False, decipher_only=False), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    return cert, key
-
-
-def issue(ca_cert, ca_key, common_name: str, *, server: bool, dns=(), ips=()):
-    """A leaf certificate signed by the CA, for a server (SANs) or a TLS client."""
-    key = _key()
-    now = _now()
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
-        .issuer_name(ca_cert.subject).public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=VALID_DAYS))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.ExtendedKeyUsage(
-            [ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH]),
-            critical=False)
-    )
-    sans = [x509.DNSName(d) for d in dns] + [x509.IPAddress(ipaddress.ip_address(i)) for i in ips]
-    if sans:
-        builder = builder.add_extension(x509.SubjectAlternativeName(sans), critical=False)
-    return builder.sign(ca_key, hashes.SHA256()), key
-
-
-def client_p12_bytes(cert, key, ca_cert, password: str, alias: str = "wl-client") -> bytes:
-    return pkcs12.serialize_key_and_certificates(
-        alias.encode(), key, cert, [ca_cert],
-        serialization.BestAvailableEncryption(password.encode()),
-    )
 
 
 def _still_valid(files: PkiFiles) -> bool:
@@ -171,7 +107,7 @@ def _ensure_locked(files: PkiFiles, p12_password: str) -> PkiFiles:
             return files
         except ValueError:
             pass  # the password changed: issue a new set
-    ca_cert, ca_key = make_ca()
+    ca_cert, ca_key = make_ca("XPORY-Local-CA")
     server_cert, server_key = issue(ca_cert, ca_key, "localhost", server=True,
                                     dns=SERVER_DNS_NAMES, ips=SERVER_IPS)
     client_cert, client_key = issue(ca_cert, ca_key, "wl-client", server=False)

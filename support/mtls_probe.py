@@ -25,7 +25,8 @@ from pathlib import Path
 import httpx
 from cryptography.hazmat.primitives import serialization
 
-from . import pki
+import certificates as pki
+
 from .http import Call
 from .tls import server_context
 

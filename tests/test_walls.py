@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-ROOT_PACKAGES = ("support", "steps", "tools", "sandbox")
+ROOT_PACKAGES = ("support", "steps", "tools", "sandbox", "certificates")
 
 
 def lint_imports(cwd: Path, *contracts: str) -> subprocess.CompletedProcess:
@@ -61,6 +61,8 @@ def _tree_with(tmp_path: Path, module: str, line: str) -> Path:
     ("sandbox-never-imports-suite", "sandbox/launcher.py", "import support.config", "sandbox.launcher -> support.config"),
     ("suite-never-imports-sandbox", "support/stack/embedded.py", "from sandbox import launcher",
      "support.stack.embedded -> sandbox.launcher"),
+    ("certificates-is-neutral", "certificates/__init__.py", "import sandbox.settings",
+     "certificates -> sandbox.settings"),
 ])
 def test_a_forbidden_import_breaks_its_wall(tmp_path, contract, module, line, reported):
     result = lint_imports(_tree_with(tmp_path, module, line), contract)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
-from support import pki
+import certificates as pki
 
 REPO = Path(__file__).resolve().parents[2]
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
@@ -93,7 +93,7 @@ def make_authority(folder: Path, name: str) -> Authority:
     files = Authority(folder / "ca.crt", folder / "server.crt", folder / "server.key", folder / "wl-client.p12")
     files.ca_cert.write_bytes(ca_cert.public_bytes(pem))
     files.server_cert.write_bytes(server_cert.public_bytes(pem))
-    files.server_key.write_bytes(pki._pem_key(server_key))
+    files.server_key.write_bytes(pki.pem_key(server_key))
     files.client_p12.write_bytes(pki.client_p12_bytes(client_cert, client_key, ca_cert, P12_PASSWORD))
     return files
 

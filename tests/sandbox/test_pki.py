@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from certificates import VALID_DAYS  # noqa: E402
 from sandbox import pki  # noqa: E402
 
 P12_PASSWORD = "p12-Senha-7"
@@ -105,7 +106,7 @@ def test_an_incomplete_set_is_regenerated(tmp_path):
 def test_a_set_close_to_expiry_is_regenerated(tmp_path, monkeypatch):
     first = pki.ensure_pki(tmp_path, "pw-one-1")
     old_ca = first.ca_cert.read_bytes()
-    later = pki._now() + pki.dt.timedelta(days=pki.VALID_DAYS) - pki.RENEW_BEFORE + pki.dt.timedelta(hours=1)
+    later = pki._now() + pki.dt.timedelta(days=VALID_DAYS) - pki.RENEW_BEFORE + pki.dt.timedelta(hours=1)
     monkeypatch.setattr(pki, "_now", lambda: later)
     second = pki.ensure_pki(tmp_path, "pw-one-1")
     assert second.ca_cert.read_bytes() != old_ca

@@ -15,8 +15,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+import certificates as pki
 from support import config as config_module
-from support import pki
 
 P12_PASSWORD = "p12-s3cret-pw"
 
@@ -118,7 +118,7 @@ def foreign_pki(tmp_path_factory) -> ForeignPki:
     files = ForeignPki(folder / "ca.crt", folder / "server.crt", folder / "server.key", folder / "client.p12")
     files.ca_cert.write_bytes(ca_cert.public_bytes(pem))
     files.server_cert.write_bytes(server_cert.public_bytes(pem))
-    files.server_key.write_bytes(pki._pem_key(server_key))
+    files.server_key.write_bytes(pki.pem_key(server_key))
     files.client_p12.write_bytes(pki.client_p12_bytes(client_cert, client_key, ca_cert, P12_PASSWORD))
     return files
 

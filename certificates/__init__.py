@@ -1,8 +1,7 @@
-"""Certificates the suite makes for itself: a CA of its own and leaves it signs, e.g. the client
-certificate of "another CA" that the mTLS probe presents to a stack's CP (support/mtls_probe.py).
-
-The embedded stack's own PKI (its CA, server and WL client certificates) is the sandbox launcher's
-business (`python -m sandbox up`); the suite only reads the files its endpoints file names.
+"""X.509 makers shared by the two programs of this repository: a self-signed CA, leaves it signs (server
+with SANs, or TLS client) and a password-protected PKCS#12. Neutral ground: it imports neither the suite
+nor the sandbox (.importlinter), so the sandbox's PKI (sandbox/pki.py) and the suite's own probe
+certificates (support/mtls_probe.py, the test fixtures) share one implementation without a wall being crossed.
 """
 from __future__ import annotations
 
@@ -18,7 +17,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 VALID_DAYS = 365
 
 
-def _now() -> dt.datetime:
+def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
@@ -26,22 +25,22 @@ def _key() -> ec.EllipticCurvePrivateKey:
     return ec.generate_private_key(ec.SECP256R1())
 
 
-def _pem_key(key) -> bytes:
+def pem_key(key) -> bytes:
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption())
 
 
-def make_ca(common_name: str = "Suite-CA"):
+def make_ca(common_name: str):
     """A self-signed CA certificate and its key."""
     key = _key()
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = _now()
+    start = now()
     cert = (
         x509.CertificateBuilder()
         .subject_name(name).issuer_name(name).public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=VALID_DAYS))
+        .not_valid_before(start - dt.timedelta(minutes=5))
+        .not_valid_after(start + dt.timedelta(days=VALID_DAYS))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
                                      content_commitment=False, key_encipherment=False,
@@ -55,14 +54,14 @@ def make_ca(common_name: str = "Suite-CA"):
 def issue(ca_cert, ca_key, common_name: str, *, server: bool, dns=(), ips=()):
     """A leaf certificate signed by the CA, for a server (SANs) or a TLS client."""
     key = _key()
-    now = _now()
+    start = now()
     builder = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
         .issuer_name(ca_cert.subject).public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=VALID_DAYS))
+        .not_valid_before(start - dt.timedelta(minutes=5))
+        .not_valid_after(start + dt.timedelta(days=VALID_DAYS))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage(
             [ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH]),
