@@ -17,9 +17,9 @@ from support.stackmap import load_map
 EMBEDDED = REPO / "profiles" / "embutido.mapa.toml"
 
 
-def capture(folder, base: str, runtime):
+def capture(folder, base: str, runtime, profile: str = "embutido"):
     env = clean_environ(XPORY_RUNTIME_DIR=str(runtime), XPORY_REPORTS_DIR=str(folder / "reports"))
-    return run([sys.executable, "-m", "tools.reconhecer", "--perfil", "embutido", "--mapa", str(REPO / "profiles" / base),
+    return run([sys.executable, "-m", "tools.reconhecer", "--perfil", profile, "--mapa", str(REPO / "profiles" / base),
                 "--saida", str(folder / "rascunho")], cwd=REPO, env=env, timeout=300)
 
 
@@ -33,6 +33,14 @@ def from_embedded(tmp_path_factory, shared_runtime):
 def from_staging(tmp_path_factory, shared_runtime):
     folder = tmp_path_factory.mktemp("reconhecer-staging")
     return folder, capture(folder, "staging-local.mapa.toml", shared_runtime)
+
+
+@pytest.fixture(scope="module")
+def from_staging_on_b(tmp_path_factory, shared_runtime):
+    """The same capture against the sandbox's second personality (profile embutido-b), whose guessed
+    names, keys and shapes all differ from embutido's: what it captures must be b's, not a's."""
+    folder = tmp_path_factory.mktemp("reconhecer-staging-b")
+    return folder, capture(folder, "staging-local.mapa.toml", shared_runtime, profile="embutido-b")
 
 
 def test_the_draft_from_the_embedded_stack_is_the_embedded_map(from_embedded):
@@ -72,3 +80,18 @@ def test_from_the_runbook_s_facts_alone_every_captured_value_is_the_sandbox_s(fr
             "ui.store.sign_in.token"} <= set(captured), sorted(set(embedded.entries) - set(captured))
     facts = {n for n, e in embedded.entries.items() if e.state in ("fato", "documentado")}
     assert all(draft.entries[n] == embedded.entries[n] for n in facts)  # the runbook's facts, untouched
+
+
+def test_on_personality_b_every_captured_value_is_b_s_not_a_s(from_staging_on_b):
+    folder, ran = from_staging_on_b
+    assert ran.code == 0, ran.output[-3000:]
+    draft = load_map(folder / "rascunho" / "embutido-b.mapa.toml")
+    b, a = load_map(REPO / "profiles" / "embutido-b.mapa.toml"), load_map(EMBEDDED)
+    captured = {name: e for name, e in draft.entries.items() if e.state == "capturado"}
+    wrong = {n: (e.value, b.entries[n].value) for n, e in captured.items()
+             if (e.value, e.role) != (b.entries[n].value, b.entries[n].role)}
+    assert wrong == {}
+    # b's guesses differ from a's, so a capture that echoed embutido's values would fail above
+    assert all(e.value != a.entries[n].value for n, e in captured.items()), sorted(captured)
+    assert {"wl.exporter.export_offers.item.category", "wl.exporter.export_offers.items", "wl.importer.error.key",
+            "ui.store.route.sign_in"} <= set(captured), sorted(captured)

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from support.readiness.judge import listed_or_none
+from support.reset.runbook_steps import INVALID_TOKEN
 from support.stackmap import StackMap
 from support.stackmap.catalogue import BY_NAME
 from support.text import fold
@@ -103,7 +104,19 @@ def export(m: StackMap, name: str, observed) -> Found | None:
             export(m, "wl.exporter.export_offers.item.created_at", observed) or Found("")).value
         style = _style(dig(items[0], created)) if created else None
         return Found(style, how=f"o valor de {created}: {dig(items[0], created)!r}") if style else None
-    return _one(list(sinonimos.KEYS.get(name, ())), items[0], "chaves da oferta exportada")
+    return _one(list(sinonimos.KEYS.get(name, ())), _key_paths(items[0]), "chaves da oferta exportada")
+
+
+def _key_paths(item: dict) -> list[str]:
+    """The keys of an answer's item as the map writes them: a scalar key as itself, a nested object by the
+    path to its id ("category.id"), since an object is not a value the suite can compare."""
+    paths = []
+    for key, value in item.items():
+        if isinstance(value, dict):
+            paths += [f"{key}.{inner}" for inner, v in value.items() if inner == "id" and not isinstance(v, (dict, list))]
+        else:
+            paths.append(key)
+    return paths
 
 
 def pending(m: StackMap, name: str, observed) -> Found | None:
@@ -122,6 +135,11 @@ def error(m: StackMap, name: str, observed) -> Found | None:
     if answer is None or not answer.status or answer.status < 400 or not isinstance(answer.body, dict):
         return None
     texts = [k for k, v in answer.body.items() if isinstance(v, str)]
+    # The probe sends a malformed token: the runbook (§5, "se o importer responder `Invalid Control Plane
+    # token`") fixes the message, so the key that carries it is the error key, whatever its name.
+    carrying = [k for k in texts if INVALID_TOKEN in answer.body[k]]
+    if len(carrying) == 1:
+        return Found(carrying[0], how=f"a recusa HTTP {answer.status} traz {INVALID_TOKEN!r} em {carrying[0]}")
     return _one(list(sinonimos.KEYS[name]), texts, f"a recusa HTTP {answer.status}")
 
 

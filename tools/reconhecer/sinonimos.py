@@ -37,13 +37,13 @@ SQL = {
 KEYS = {
     "wl.exporter.export_offers.total": ("total", "totalElements", "count", "total_count"),
     "wl.exporter.export_offers.item.id": ("id", "offerId", "offer_id"),
-    "wl.exporter.export_offers.item.category": ("categoryId", "category_id", "category", "categoria"),
-    "wl.exporter.export_offers.item.entity": ("entityId", "entity_id", "entity", "entidade"),
+    "wl.exporter.export_offers.item.category": ("categoryId", "category_id", "category", "categoria", "category.id"),
+    "wl.exporter.export_offers.item.entity": ("entityId", "entity_id", "entity", "entidade", "entity.id"),
     "wl.exporter.export_offers.item.created_at": ("createdAt", "created_at", "dateCreated", "criadoEm"),
     "wl.exporter.export_offers.item.price": ("price", "unitPrice", "preco", "valor"),
     "wl.exporter.pending.item.trade_id": ("tradeId", "trade_id", "id"),
-    "wl.exporter.error.key": ("error", "message", "msg", "erro", "detail"),
-    "wl.importer.error.key": ("error", "message", "msg", "erro", "detail"),
+    "wl.exporter.error.key": ("error", "message", "msg", "erro", "errorMessage", "error_message", "detail"),
+    "wl.importer.error.key": ("error", "message", "msg", "erro", "errorMessage", "error_message", "detail"),
 }
 LIST_KEYS = ("items", "content", "data", "offers", "results", "trades")
 # UI: (role, accepted accessible names) — compared without accents or case
