@@ -31,12 +31,15 @@ ACCOUNTS = {"XPORY_BUYER_ACCOUNT_ID": "8780", "XPORY_BUYER_XBALANCE_ID": "8772",
 SHOWN = {key: setting for key, setting in SETTING_OF.items() if not setting.startswith("XPORY_SANDBOX_")}
 
 
-@pytest.fixture(scope="module")
-def external_stack(tmp_path_factory, shared_runtime):
+@pytest.fixture(scope="module", params=["a", "b"], ids=["personalidade-a", "personalidade-b"])
+def external_stack(request, tmp_path_factory, shared_runtime):
+    """The sandbox as a foreign stack, in each personality: with the runbook's facts alone (staging-local's
+    map), the same scenarios must pass whether the guessed details are a's or b's."""
     folder = tmp_path_factory.mktemp("pilha-externa")
     endpoints = folder / "endpoints.json"
     up = [sys.executable, "-m", "sandbox", "up", "--runtime", str(folder / "run"), "--cache", str(shared_runtime),
-          "--endpoints", str(endpoints), "--hold-ttl", "2", "--relationship-poll", "0.25", "--peer-token-ttl", "4"]
+          "--endpoints", str(endpoints), "--hold-ttl", "2", "--relationship-poll", "0.25", "--peer-token-ttl", "4",
+          "--variante", request.param]
     server = subprocess.Popen(up, env=clean_environ(), cwd=REPO, stdout=subprocess.DEVNULL,
                               stderr=open(folder / "servidor.log", "wb"))
     try:
