@@ -16,6 +16,16 @@ Funcionalidade: Sem a credencial certa, ninguém entra: mTLS, tokens de admin e 
   do token, o WL a quem ele se destina e o WL que o pediu são provados cada um sozinho, abaixo, com
   tokens verdadeiros que o próprio CP emite (no sandbox embutido um peer token vale 4 s).
 
+  O aviso da decisão de uma compra (o callback do exportador ao importador) só pode ir ao gatewayUrl que o
+  CP guarda para o importador, nunca a uma URL que o corpo da compra indique: senão qualquer um com um peer
+  token faria o exportador postar os dados do trade onde quisesse. A suíte abre uma URL sua e a manda no
+  corpo; o cenário só vale se o exportador alcançaria essa URL (no sandbox embutido ele roda nesta máquina).
+  Numa stack de verdade, sem o endereço desta máquina visto do exportador no mapa
+  (wl.exporter.callback.suite_host), o cenário é pulado: nada chegar a uma URL inalcançável não prova nada.
+  A espera termina quando o exportador registra que o importador respondeu ao aviso, não num prazo fixo.
+  A compra feita direto no exportador (como um importador faria, contrato wl.md §3.7) não é um comando do
+  runbook: por isso o cenário é @fora-do-runbook; o trade que ele deixa, o reset apaga.
+
   Contexto:
     Dado que o exportador e o importador estão cadastrados no CP com o relacionamento ativo
 
@@ -139,3 +149,15 @@ Funcionalidade: Sem a credencial certa, ninguém entra: mTLS, tokens de admin e 
       | chamada                                             |
       | listar as compras pendentes no exportador           |
       | importar as ofertas do exportador pelo debug import |
+
+  @callback
+  @fora-do-runbook
+  Cenário: O exportador avisa a decisão só no gatewayUrl que o CP guarda para o importador, nunca na URL do pedido
+    Dado que o ambiente foi resetado e as ofertas do exportador foram importadas
+    E que o comprador em massa pode comprar: um único registro de privilégios com buy_offer e saldo X$ suficiente
+    E que o comprador fez 1 compra que aguarda aprovação
+    E que a suíte escuta numa URL sua, que o exportador alcança e que não é o gatewayUrl do importador no CP
+    Quando alguém compra no exportador como o importador, citando essa compra e pedindo o aviso na URL da suíte
+    E o exportador aprova essa compra feita direto nele
+    Então o exportador registra que o importador respondeu ao aviso da decisão
+    E nenhum pedido chegou à URL da suíte

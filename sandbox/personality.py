@@ -184,6 +184,8 @@ class Personality:
     decision: Shape = IDENTITY
     preflight_request: Shape = IDENTITY
     preflight: Shape = IDENTITY
+    purchase_request: Shape = IDENTITY  # the importer's POST /api/v2/trader/purchase body
+    purchase: Shape = IDENTITY  # the exporter's answer to it
     buy_offer: Shape = IDENTITY
     checkout_request: Shape = IDENTITY
     checkout: Shape = IDENTITY
@@ -195,6 +197,8 @@ class Personality:
     store_offer_id: str = "offer_id"  # the imported_offer column of the storefront's offer page id
     store_routes: dict[str, str] = field(default_factory=lambda: {"sign_in": "/entrar", "offer": "/oferta/"})
     labels: dict[str, str] = field(default_factory=dict)  # label key -> text (absent = personality "a"'s)
+    # what the exporter records in cross_wl_trade.callback_status once the importer answered its decision callback
+    callback_delivered: str = "DELIVERED {status}"
 
     def label(self, key: str, default: str) -> str:
         return self.labels.get(key, default)
@@ -286,7 +290,8 @@ B = Personality(
                        "created_at": "date_created", "price": "unit_price", "stock": "offers_available"},
               flags={"active": ("lifecycle_status", "ENABLED", "DISABLED")}),
         Table("cross_wl_trade", columns={"trade_id": "trade_uuid", "status": "trade_status",
-                                         "hold_id": "preflight_hold_id"}),
+                                         "hold_id": "preflight_hold_id",
+                                         "callback_status": "importer_callback_status"}),
         Table("cp_relationship_cache", columns={"fetched_at": "last_pulled_at"}),
         Table("cp_policy_cache", columns={"fetched_at": "last_pulled_at"}),
         Table("imported_offer", columns={"id": "import_id", "origin_offer_id": "source_offer_id",
@@ -307,6 +312,11 @@ B = Personality(
                                   "requesterTraderId": "buyerTraderId", "clientBuyerMasked": "buyerMasked",
                                   "expectedUnitPrice": "expectedPrice"}),
     preflight=Shape(keys={"unitPrice": "price", "expiresAt": "holdExpiresAt"}, epoch_ms=("expiresAt",)),
+    purchase_request=Shape(keys={"originOfferId": "offerId", "quantity": "qty", "requesterWlId": "buyerWlId",
+                                 "requesterTraderId": "buyerTraderId", "clientBuyerMasked": "buyerMasked",
+                                 "expectedUnitPrice": "expectedPrice", "importerTradeId": "buyerTradeId",
+                                 "callbackUrl": "notifyUrl"}),
+    purchase=Shape(keys={"tradeId": "purchaseId"}),
     buy_offer=Shape(keys={"totalPrice": "totalValue"}, drop=("tradeId", "externalTradeId")),
     checkout_request=Shape(keys={"accountId": "clientId", "token": "accessToken", "quantity": "qty"}),
     checkout=Shape(keys={"ok": "success", "tradeId": "orderId"}),
@@ -314,6 +324,7 @@ B = Personality(
     messages={"PRICE_CHANGED": "Preço alterado pelo vendedor; recarregue a oferta para ver o novo valor.",
               "OUT_OF_STOCK": "Sem unidades disponíveis para esta oferta."},
     external_trade_id="importador",
+    callback_delivered="NOTIFIED:{status}",
     admin_row_id="tradeExternalId",
     store_offer_id="id",
     store_routes={"sign_in": "/login", "offer": "/ofertas/"},

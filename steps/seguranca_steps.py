@@ -3,7 +3,7 @@ peer tokens the CP never issued at the importer, and the purchase scope at the e
 from behave import given, then, when
 from hamcrest import assert_that, empty, equal_to, is_not, none
 
-from support import import_evidence, mtls_probe, peer_tokens, security, token_misuse
+from support import callback_guard, import_evidence, mtls_probe, peer_tokens, security, token_misuse
 from support import vocabulary as _vocabulary  # noqa: F401  (registers the typed parameters)
 from support.expect import expect
 from support.reset.phases import PHASE, at_least
@@ -231,3 +231,83 @@ def step_refused_after_expiry(context, status, erro):
     s, token, chamada = context.session, context.world.peer_token, context.world.token_call
     refusal = peer_tokens.refused_once_expired(token, token_misuse.expiry_call(s, chamada, token), chamada)
     security.expect_refusal(s, refusal, status, erro, f"{chamada} com o peer token vencido")
+
+
+# --- the decision callback goes only to the CP's gateway (support/callback_guard.py) ---------------------
+@given("que a suíte escuta numa URL sua, que o exportador alcança e que não é o gatewayUrl do importador no CP")
+def step_suite_listens(context):
+    """Abre um servidor HTTP da suíte no endereço em que o exportador alcança esta máquina (entrada
+    wl.exporter.callback.suite_host do mapa; desconhecida, o cenário é pulado: um servidor que o exportador
+    não alcança não receberia nada de qualquer jeito), confere que ele registra um pedido de controle da
+    própria suíte, e que a URL dele não é o gatewayUrl que o CP guarda para o importador.
+
+    Exemplo: E que a suíte escuta numa URL sua, que o exportador alcança e que não é o gatewayUrl do importador no CP
+    """
+    s = context.session
+    listener = callback_guard.open_listener(s)
+    context.add_cleanup(listener.stop)
+    context.world.callback_listener = listener
+    gateway = callback_guard.importer_gateway(s)
+    assert_that(gateway.rstrip("/"), is_not(equal_to(listener.url)), "o gatewayUrl do importador é a URL da suíte")
+
+
+@when("alguém compra no exportador como o importador, citando essa compra e pedindo o aviso na URL da suíte")
+def step_buy_with_callback_url(context):
+    """POST /api/v2/trader/purchase no exportador com o peer token do importador (mTLS), 1 unidade da oferta de
+    origem da compra do cenário, o id do trade dela no importador e a URL da suíte no campo de URL de aviso
+    (nomes dos campos pelo mapa: wl.exporter.purchase.request.*); guarda o id do trade no exportador.
+
+    Precisa antes: E que a suíte escuta numa URL sua, que o exportador alcança e que não é o gatewayUrl do importador no CP
+    Exemplo: Quando alguém compra no exportador como o importador, citando essa compra e pedindo o aviso na URL da suíte
+    """
+    w = context.world
+    listener = w.need("callback_listener", "E que a suíte escuta numa URL sua, que o exportador alcança e que não "
+                                           "é o gatewayUrl do importador no CP")
+    purchase = w.need("purchases", "Dado que o comprador fez 1 compra que aguarda aprovação")[-1]
+    w.direct_trade_id = callback_guard.buy_directly(context.session, purchase, listener.url)
+
+
+@when("o exportador aprova essa compra feita direto nele")
+def step_approve_direct(context):
+    """POST /api/v2/trader/purchases/{id}/approve no exportador para o trade da compra direta.
+
+    Precisa antes: Quando alguém compra no exportador como o importador, citando essa compra e pedindo o aviso na URL da suíte
+    Exemplo: E o exportador aprova essa compra feita direto nele
+    """
+    trade = context.world.need("direct_trade_id", "Quando alguém compra no exportador como o importador, citando "
+                                                  "essa compra e pedindo o aviso na URL da suíte")
+    callback_guard.approve(context.session, trade)
+
+
+@then("o exportador registra que o importador respondeu ao aviso da decisão")
+def step_callback_answered(context):
+    """Espera (XPORY_TELEMETRY_TIMEOUT_SECONDS) até o exportador registrar que o importador respondeu ao aviso
+    da decisão do trade (wl.exporter.callback.delivered em wl.exporter.cross_wl_trade.callback_status), ou até
+    a URL da suíte receber um pedido: o prazo termina na prova de que o aviso foi entregue, nunca num sleep.
+
+    Precisa antes: E o exportador aprova essa compra feita direto nele
+    Exemplo: Então o exportador registra que o importador respondeu ao aviso da decisão
+    """
+    w = context.world
+    listener = w.need("callback_listener", "E que a suíte escuta numa URL sua, que o exportador alcança e que não "
+                                           "é o gatewayUrl do importador no CP")
+    outcome = callback_guard.wait_callback(context.session, w.need("direct_trade_id", "E o exportador aprova essa "
+                                                                   "compra feita direto nele"), listener)
+    w.callback_outcome = outcome
+    assert_that(outcome.listener_calls, empty(), "o exportador postou o aviso da decisão na URL do corpo da compra")
+    assert_that(outcome.delivered, equal_to(True), f"o exportador registrou {outcome.recorded!r}")
+
+
+@then("nenhum pedido chegou à URL da suíte")
+def step_listener_untouched(context):
+    """Nem até o exportador registrar a entrega do aviso, nem agora, a URL da suíte recebeu pedido algum.
+
+    Precisa antes: Então o exportador registra que o importador respondeu ao aviso da decisão
+    Exemplo: E nenhum pedido chegou à URL da suíte
+    """
+    w = context.world
+    outcome = w.need("callback_outcome", "Então o exportador registra que o importador respondeu ao aviso da decisão")
+    listener = w.need("callback_listener", "E que a suíte escuta numa URL sua, que o exportador alcança e que não "
+                                           "é o gatewayUrl do importador no CP")
+    assert_that(outcome.delivered, equal_to(True), "o exportador não registrou a entrega do aviso")
+    assert_that(listener.calls, empty(), "a URL da suíte, pedida no corpo da compra, recebeu pedidos do exportador")

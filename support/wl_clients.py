@@ -37,6 +37,11 @@ class ExporterApi(Api):
         return self.post(f"/api/v2/trader/purchases/{trade_id}/reject", headers=_bearer(peer_token),
                          json={"reason": reason})
 
+    def purchase(self, peer_token: str, body: dict, idempotency_key: str) -> httpx.Response:
+        """POST /api/v2/trader/purchase, as an importer would (contracts/wl.md §3.7)."""
+        return self.post("/api/v2/trader/purchase", json=body,
+                         headers={**_bearer(peer_token), "Idempotency-Key": idempotency_key})
+
     def preflight(self, peer_token: str, body: dict) -> httpx.Response:
         return self.post("/api/v2/trader/purchase/preflight", headers=_bearer(peer_token), json=body)
 

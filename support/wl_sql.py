@@ -87,6 +87,16 @@ def exporter_trade_statuses(session, trade_ids: list[str]) -> dict[str, str]:
     return {str(r["troca"]): r["situacao"] for r in rows}
 
 
+def exporter_callback_status(session, trade_id: str) -> str | None:
+    """What the exporter recorded of the decision callback of one of its trades (None: nothing yet)."""
+    m = session.stack_map
+    table, trade, callback = _names(m, "wl.exporter.cross_wl_trade.table", "wl.exporter.cross_wl_trade.trade_id",
+                                    "wl.exporter.cross_wl_trade.callback_status")
+    rows = session.db.exporter.rows(f"SELECT {callback}::text AS aviso FROM {table} WHERE {trade}::text = %s",
+                                    (trade_id,))
+    return rows[0]["aviso"] if rows else None
+
+
 # --- the importer's imported offers -----------------------------------------------------------------------
 @dataclass(frozen=True)
 class ImportedOffer:

@@ -29,6 +29,7 @@ import httpx
 from .documented import doc
 
 if TYPE_CHECKING:
+    from .callback_guard import Listener, Outcome
     from .import_evidence import ImportEvidence
     from .mtls_probe import Attempt
     from .reset.runbook_steps import Recreated
@@ -101,6 +102,14 @@ class World:
         "the call a genuine peer token is used for, first while valid, then once expired"))
     admin_client: Any = field(default=None, metadata=doc(
         "the admin API client logged in by role (support.cp_admin.CpAdminApi), for the reads that follow"))
+    callback_listener: Listener | None = field(default=None, metadata=doc(
+        "the suite's own HTTP listener whose URL a purchase body names as callback URL "
+        "(support.callback_guard.Listener)"))
+    direct_trade_id: str | None = field(default=None, metadata=doc(
+        "the exporter's trade id of the purchase the suite made directly at the exporter, as the importer"))
+    callback_outcome: Outcome | None = field(default=None, metadata=doc(
+        "what the exporter recorded of that trade's decision callback, and what the listener had got by then "
+        "(support.callback_guard.Outcome)"))
 
     # --- trades (steps/trades_steps.py; the approvals also in steps/ui_steps.py) -----------------------
     purchases: list[Purchase] = field(default_factory=list, metadata=doc(

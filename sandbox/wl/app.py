@@ -121,7 +121,7 @@ def routes() -> list[Route]:
         Route("/api/v2/trader/purchase/preflight", shaped(preflight.preflight, p.preflight, p.preflight_request),
               methods=["POST"]),
         Route("/api/v2/trader/purchase/holds/{hold_id}", preflight.hold_status, methods=["GET"]),
-        Route("/api/v2/trader/purchase", purchases.purchase, methods=["POST"]),
+        Route("/api/v2/trader/purchase", shaped(purchases.purchase, p.purchase, p.purchase_request), methods=["POST"]),
         Route("/api/v2/trader/purchases/pending", shaped(purchases.pending, p.pending), methods=["GET"]),
         Route("/api/v2/trader/purchases/{trade_id}/approve", shaped(purchases.approve, p.decision), methods=["POST"]),
         Route("/api/v2/trader/purchases/{trade_id}/reject", shaped(purchases.reject, p.decision), methods=["POST"]),

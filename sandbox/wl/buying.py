@@ -187,11 +187,12 @@ def buy(state, *, account_id: int, token: str, offer: dict, quantity: int, idem_
         "callbackUrl": state.cfg.own_url,
     }
     try:
-        r = exporter.call("POST", "/api/v2/trader/purchase", json=body, headers={"Idempotency-Key": idem_key})
+        r = exporter.call("POST", "/api/v2/trader/purchase", json=current_personality().purchase_request.outward(body),
+                          headers={"Idempotency-Key": idem_key})
     except ApiError as exc:
         _fail(state, trade_id, account, total, "EXPORTER_UNAVAILABLE")
         raise exc
-    answer = _json(r)
+    answer = current_personality().purchase.inward(_json(r)) if r.status_code < 400 else _json(r)
     if r.status_code >= 400 or answer.get("status") not in ("PENDING", "CONFIRMED", "REJECTED"):
         _fail(state, trade_id, account, total, "EXPORTER_ERROR")
         raise ApiError(502, "Compra recusada pelo exportador", exporterStatus=r.status_code,

@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from ..inputs import INT32_MAX
+from ..personality import current as current_personality
 from . import ledger, tokens
 from .cp_client import CPError
 from .db import iso, money, now
@@ -315,7 +316,7 @@ def _notify(state, trade: dict) -> None:
             token = state.cp.peer_token(trade["importer_wl_id"], ["trader:purchase"])
             r = state.peers.post(url, json=body, headers={"Authorization": f"Bearer {token}"})
             if r.status_code < 300 or r.status_code == 409:
-                _callback_status(state, trade, f"DELIVERED {r.status_code}")
+                _callback_status(state, trade, current_personality().callback_delivered.format(status=r.status_code))
                 return
             log.warning("importer callback %s -> %s %s", url, r.status_code, r.text[:200])
         except (CPError, httpx.HTTPError) as exc:

@@ -75,6 +75,7 @@ SQL = [
     *_sql("exporter", "cross_wl_trade", "trades do lado do exportador (runbook, passo 2)", {
         "trade_id": "id do trade no exportador (o que aprovar/rejeitar recebem)",
         "status": "status do trade no exportador (PENDING, CONFIRMED, REJECTED)",
+        "callback_status": "o que o exportador grava do aviso da decisão ao importador (callback)",
     }),
     *_sql("exporter", "cp_relationship_cache", "cache dos relacionamentos do CP no exportador (runbook, passo 5)", {
         "source_white_label_id": "WL de origem do relacionamento",
@@ -164,6 +165,22 @@ HTTP = [
         "expires_at": "a validade da reserva na resposta do preflight",
     }),
     Fact("wl.exporter.preflight.timestamps", "timestamp", "formato da validade da reserva (expiresAt)"),
+    *_keys("wl.exporter.purchase.request", "", {
+        "origin_offer_id": "campo do pedido de compra ao exportador (POST /api/v2/trader/purchase): a oferta de origem",
+        "quantity": "campo do pedido de compra ao exportador: quantidade",
+        "requester_wl_id": "campo do pedido de compra ao exportador: o WL importador",
+        "importer_trade_id": "campo do pedido de compra ao exportador: o id do trade no importador (o aviso da "
+                             "decisão o cita)",
+        "callback_url": "campo do pedido de compra ao exportador: uma URL para o aviso da decisão (o exportador "
+                        "deve ignorá-la e avisar só o gatewayUrl que o CP guarda para o importador)",
+    }),
+    Fact("wl.exporter.purchase.trade_id", "key", "o id do trade na resposta da compra no exportador"),
+    Fact("wl.exporter.callback.delivered", "template",
+         "o que o exportador grava em callback_status quando o importador respondeu ao aviso da decisão "
+         "({status}: o status HTTP da resposta)", placeholders=("status",)),
+    Fact("wl.exporter.callback.suite_host", "text",
+         "o endereço (IP ou nome) em que o exportador alcança um servidor HTTP que a suíte abre nesta máquina "
+         "(a URL que a suíte manda como callbackUrl)"),
     Fact("wl.exporter.error.key", "key", "chave da mensagem de erro nas respostas de erro do exportador",
          "http:exporter_error"),
     *_keys("wl.importer.buy_offer.request", "", {
