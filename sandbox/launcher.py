@@ -118,6 +118,7 @@ class Launcher:
         self.logs = self.runtime / "logs"
         self.control = self.runtime / "control"
         self.pki_dir = self.cache / "pki"
+        self.client_p12 = self.runtime / "pki" / "wl-client.p12"  # this launch's password, its own file
         shm = Path("/dev/shm")  # the run's database in RAM when the machine has it (no disk writeback)
         self.pgdata = (shm / f"xpory-{self.runtime.name}-{os.getpid()}" if shm.is_dir() and os.access(shm, os.W_OK)
                        else self.runtime / "pgdata")
@@ -171,7 +172,7 @@ class Launcher:
             "importer_gateway_url": f"http://127.0.0.1:{p['importer']}",
             "cp_dsn": dsn + DATABASES["cp"], "exporter_dsn": dsn + DATABASES["exporter"],
             "importer_dsn": dsn + DATABASES["importer"],
-            "ca_file": str(pki / "ca.crt"), "client_p12": str(pki / "wl-client.p12"),
+            "ca_file": str(pki / "ca.crt"), "client_p12": str(self.client_p12),
             "client_cert": str(pki / "wl-client.crt"), "client_key": str(pki / "wl-client.key"),
             "exporter_wl_id": o.exporter_wl_id, "importer_wl_id": o.importer_wl_id,
             "hold_ttl_seconds": o.hold_ttl_seconds, "peer_token_ttl_seconds": o.peer_token_ttl_seconds,
@@ -270,7 +271,7 @@ class Launcher:
         self._env = self.child_env()
         timeout = self.options.startup_timeout_seconds
         self.spawn("db")  # the database first: it takes longest, the PKI is made meanwhile
-        ensure_pki(self.pki_dir, self.options.client_p12_password)
+        ensure_pki(self.pki_dir, self.options.client_p12_password, self.client_p12)
         # CP and WLs start once the database is ready: started alongside it (they would wait for its ready
         # file), their imports compete with the cluster copy, or the template build, on a small machine.
         self.wait_db(timeout)

@@ -54,7 +54,7 @@ class Up:
 
     def endpoints(self, timeout: float = 90) -> dict:
         def ready():
-            assert self.proc.poll() is None, self.proc.communicate()
+            assert self.proc.poll() is None, (self.proc.returncode, self.proc.stderr.read())
             return self.file.exists() and json.loads(self.file.read_text())
         return _wait(ready, timeout, "the endpoints file")
 

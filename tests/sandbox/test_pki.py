@@ -1,6 +1,6 @@
 """sandbox/pki.py: the launcher's CA, server and WL client certificates: private files 0600, the stack's
-host names, signed by the CA, the .p12 with its password; reused while valid, regenerated when the password
-changes, a file is missing or the set is close to expiry."""
+host names, signed by the CA, the .p12 with its password; reused while valid, regenerated when a file is
+missing or the set is close to expiry; another password rewrites only the .p12, never the CA."""
 from __future__ import annotations
 
 import ipaddress
@@ -84,14 +84,24 @@ def test_a_valid_set_is_reused(tmp_path):
     assert {p.name: p.read_bytes() for p in again.all()} == before
 
 
-def test_a_changed_password_regenerates_the_set(tmp_path):
+def test_a_changed_password_rewrites_only_the_p12_and_keeps_the_certificates(tmp_path):
     first = pki.ensure_pki(tmp_path, "pw-one-1")
-    old_ca = first.ca_cert.read_bytes()
+    before = {p.name: p.read_bytes() for p in first.certificates()}
     second = pki.ensure_pki(tmp_path, "pw-two-2")
-    assert second.ca_cert.read_bytes() != old_ca
+    assert {p.name: p.read_bytes() for p in second.certificates()} == before  # a running stack keeps its CA
     pkcs12.load_key_and_certificates(second.client_p12.read_bytes(), b"pw-two-2")
     with pytest.raises(ValueError):
         pkcs12.load_key_and_certificates(second.client_p12.read_bytes(), b"pw-one-1")
+
+
+def test_two_passwords_share_the_certificates_with_a_p12_each(tmp_path):
+    one = pki.ensure_pki(tmp_path / "shared", "pw-one-1", tmp_path / "run-1" / "wl-client.p12")
+    two = pki.ensure_pki(tmp_path / "shared", "pw-two-2", tmp_path / "run-2" / "wl-client.p12")
+    assert one.client_p12 != two.client_p12 and not (tmp_path / "shared" / "wl-client.p12").exists()
+    for files, password in ((one, b"pw-one-1"), (two, b"pw-two-2")):
+        _, cert, _ = pkcs12.load_key_and_certificates(files.client_p12.read_bytes(), password)
+        assert cert == load_cert(files.client_cert)
+        assert stat.S_IMODE(files.client_p12.stat().st_mode) == 0o600
 
 
 def test_an_incomplete_set_is_regenerated(tmp_path):
