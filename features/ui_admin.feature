@@ -19,7 +19,7 @@ Funcionalidade: A Admin UI do CP mostra e decide as trocas entre white labels (r
     Dado que o comprador fez 2 compras que aguardam aprovação
     Quando eu aprovo na tela de aprovações uma dessas compras
     E eu rejeito na tela de aprovações uma dessas compras com o motivo "MANUAL_REJECT"
-    Então depois de recarregar a tela o contador de pendentes caiu 2
+    Então o contador de pendentes da tela de aprovações caiu 2
     E a tela de negociações mostra cada compra decidida com o status da sua decisão
 
   Cenário: As notificações carregam, "Atualizar" traz a nova e o clique abre as negociações
@@ -30,6 +30,19 @@ Funcionalidade: A Admin UI do CP mostra e decide as trocas entre white labels (r
     Então a tela passa a listar a notificação "Novo trade" dessa compra, como a API
     Quando eu clico na notificação "Novo trade" mais recente
     Então abre a tela de negociações do exportador para o importador, com essa compra CONFIRMED
+
+  Cenário: Marcar como lida a notificação mais recente reduz o contador de não lidas em um
+    Dado que eu abri a tela de notificações
+    E que o comprador fez 1 compra que aguarda aprovação
+    Quando eu clico em "Atualizar" na tela de notificações
+    Então a tela passa a listar a notificação "Trade pendente" dessa compra, como a API
+    Quando eu marco como lida a notificação "Trade pendente" mais recente
+    Então a API guarda como lida a notificação que eu marquei
+    E o contador de não lidas da tela de notificações caiu 1
+
+  Cenário: A tela de relacionamentos lista só os dois relacionamentos do reset, sem órfãos
+    Quando eu abro na Admin UI a tela de relacionamentos
+    Então a tela de relacionamentos lista exatamente 2 linhas
 
   Cenário: A balança comercial de wl-exporter para wl-importer repete o relatório da API
     Dado que o comprador fez 2 compras que aguardam aprovação

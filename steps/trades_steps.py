@@ -288,22 +288,6 @@ def step_details_complete(context):
     assert_that(placeholders(body), empty())
 
 
-@then("o contador de pendentes do CP caiu {n:d}")
-def step_pending_dropped(context, n):
-    """GET /admin/api/trades/pending: count = o de antes da primeira decisão pelo CP − N, e nenhum trade
-    decidido continua na lista.
-
-    Precisa antes: Quando o CP aprova 1 dessas compras
-    Exemplo: Então o contador de pendentes do CP caiu 2
-    """
-    s = context.session
-    before = context.world.need("pending_before", "Quando o CP aprova 1 dessas compras")
-    body = expect(s.cp_admin.pending_trades(), 200, s, "pendentes do CP")
-    assert_that(body["count"], equal_to(before - n))
-    decided = {correlation.cp_pending_id(s, d["purchase"]) for d in context.world.decisions}
-    assert_that({i["tradeId"] for i in body["items"]} & decided, empty())
-
-
 @when("o CP aprova de novo uma compra já decidida")
 def step_decide_again(context):
     """Segundo POST /admin/api/trades/{id}/approve do primeiro trade já decidido; a resposta fica para o Então.

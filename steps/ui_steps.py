@@ -7,7 +7,7 @@ from hamcrest import assert_that, empty, equal_to, greater_than, has_entries, ha
 from playwright.sync_api import expect
 
 from support import correlation, preflight, queries, security, trading
-from support import vocabulary as _vocabulary  # noqa: F401  (registers the typed parameters)
+from support import vocabulary as _vocabulary  # registers the typed parameters
 from support.expect import expect as expect_http
 from support.text import contains_words, same_words
 from support.ui.balance import differences, expected_screen
@@ -200,25 +200,6 @@ def step_admin_reject(context, motivo):
     _decide_on_screen(context, False, motivo)
 
 
-@then("depois de recarregar a tela o contador de pendentes caiu {n:d}")
-def step_admin_pending_dropped(context, n):
-    """Recarrega /admin/trades/pending: contador = o de antes da primeira decisão na tela − N (igual ao count
-    da API), e as linhas das compras decididas sumiram.
-
-    Precisa antes: Quando eu aprovo na tela de aprovações uma dessas compras
-    Exemplo: Então depois de recarregar a tela o contador de pendentes caiu 2
-    """
-    s, admin, world = context.session, _ui(context).admin, context.world
-    before = world.need("pending_before", "Quando eu aprovo na tela de aprovações uma dessas compras")
-    admin.reload()
-    shown = admin.pending_count()
-    assert_that(shown, equal_to(before - n))
-    assert_that(shown, equal_to(expect_http(s.cp_admin.pending_trades(), 200, s, "pendentes")["count"]))
-    table = admin.pending_table()
-    for decision in world.decisions:
-        expect(admin.row(table, correlation.cp_pending_id(s, decision["purchase"]))).to_have_count(0)
-
-
 @then("a tela de negociações mostra cada compra decidida com o status da sua decisão")
 def step_admin_trades_statuses(context):
     """/admin/trades ("Atualizar" até o CP receber as decisões): coluna Status de cada compra decidida no
@@ -314,6 +295,44 @@ def step_admin_notifications_updated(context, title):
     context.world.notification = newest
 
 
+@when('eu marco como lida a notificação "{title}" mais recente')
+def step_admin_notification_mark_read(context, title):
+    """Marca como lida, na tela, a notificação mais recente com esse título, do jeito que o mapa diz
+    (ui.admin.notifications.mark_read: clicar nela, ou o controle "Marcar como lida" da linha), e espera o
+    POST /notifications/{id}/read da tela. Guarda o contador de não lidas de antes e a notificação marcada.
+
+    Precisa antes: E que eu abri a tela de notificações
+    Exemplo: Quando eu marco como lida a notificação "Trade pendente" mais recente
+    """
+    admin, world = _ui(context).admin, context.world
+    items = _synced_notifications(context)  # the screen lists what the API lists, in the same order
+    newest = next((i for i in items if same_words(i["title"], title)), None)
+    assert_that(newest, not_none(), f"a tela não lista nenhuma notificação {title!r}")
+    assert_that(newest["readAt"], none(), f"a notificação {title!r} mais recente já estava lida: {newest}")
+    world.unread_before = admin.unread_counter()
+    world.notification_marked = newest
+    world.unread_others = [i["id"] for i in items if i["id"] != newest["id"] and i["readAt"] is None]
+    world.notifications_seen = [i["id"] for i in items]
+    admin.mark_notification_read(title)
+
+
+@then("a API guarda como lida a notificação que eu marquei")
+def step_admin_notification_read_in_api(context):
+    """GET /notifications do mesmo usuário: a notificação marcada tem readAt (a leitura é por usuário, §9.2);
+    as outras que estavam não lidas continuam sem readAt.
+
+    Precisa antes: Quando eu marco como lida a notificação "Trade pendente" mais recente
+    Exemplo: Então a API guarda como lida a notificação que eu marquei
+    """
+    marked = context.world.need("notification_marked", 'Quando eu marco como lida a notificação "..." mais recente')
+    items = until(lambda: _api_notifications(context)[0],
+                  lambda got: any(i["id"] == marked["id"] and i["readAt"] for i in got),
+                  timeout=_telemetry(context), describe="o CP guardar a leitura da notificação")
+    others = set(context.world.unread_others)
+    assert_that([i["id"] for i in items if i["id"] in others and i["readAt"]], empty(),
+                "a tela marcou como lidas também outras notificações")
+
+
 @when('eu clico na notificação "{title}" mais recente')
 def step_admin_notification_click(context, title):
     """Clica no primeiro item da lista com esse título e espera a navegação.
@@ -342,6 +361,38 @@ def step_admin_notification_target(context):
                        lambda shown: shown == "CONFIRMED", timeout=_telemetry(context),
                        describe="a tela mostrar o trade CONFIRMED")
     assert_that(status, equal_to("CONFIRMED"))
+
+
+# --- Admin UI: any screen ------------------------------------------------------------------------
+@when("eu abro na Admin UI a tela {tela:TelaDaAdmin}")
+def step_admin_open_screen(context, tela):
+    """Abre a tela pela rota do mapa (ui.admin.route.*) e espera o seu título (ui.admin.heading.*).
+
+    Exemplo: Quando eu abro na Admin UI a tela de relacionamentos
+    Exemplo: Quando eu abro na Admin UI a tela de aprovações
+    """
+    assert tela in _vocabulary.TELA_DA_ADMIN.values.values()  # the entries it reads (the readiness derivation)
+    _ui(context).admin.open_screen(*tela)
+
+
+@then("a tela {tela:TelaComTabela} lista {comparacao:Comparacao} {n:d} linhas")
+def step_admin_count_rows(context, tela, comparacao, n):
+    """Conta as linhas de dados da tabela da tela aberta (uma célula por coluna; cabeçalho e "nenhum item"
+    não contam) e compara com o número escrito.
+
+    Precisa antes: Quando eu abro na Admin UI a tela de relacionamentos
+    Exemplo: Então a tela de relacionamentos lista exatamente 2 linhas
+    Exemplo: Então a tela de negociações lista pelo menos 1 linhas
+    """
+    assert tela in _vocabulary.TELA_COM_TABELA.values.values()  # the entries it reads (the readiness derivation)
+    heading, table = tela
+    admin = _ui(context).admin
+    if not admin.shows(heading):
+        raise AssertionError(f"a tela de {table.split('.')[2]} não está aberta: "
+                             "comece com 'Quando eu abro na Admin UI a tela ...'")
+    rows = admin.data_rows(table)
+    assert_that(_vocabulary.compare(rows, comparacao, n), equal_to(True),
+                f"a tela lista {rows} linhas; esperado {comparacao} {n}")
 
 
 # --- Admin UI: commercial balance --------------------------------------------------------------------

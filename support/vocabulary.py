@@ -149,11 +149,27 @@ USO_DO_TOKEN = Vocabulary("UsoDoToken", "quem usa o token que o cenário guardou
 CHAMADA_COM_TOKEN = Vocabulary("ChamadaComToken", "uma chamada repetível com o peer token do cenário",
                                {phrase: phrase for phrase in ("listar as compras pendentes no exportador",
                                                               "importar as ofertas do exportador pelo debug import")})
+CONTADOR = Vocabulary("Contador", "um contador que a suíte lê (o de antes vem do primeiro passo que age sobre ele)",
+                      {"de pendentes da tela de aprovações": "pending-screen", "de pendentes do CP": "pending-cp",
+                       "de não lidas da tela de notificações": "unread-screen"})
+TELA_DA_ADMIN = Vocabulary(  # literal entry names: the readiness derivation (support/stackmap/needs.py) reads them
+    "TelaDaAdmin", "uma tela da Admin UI do CP (rota e título vêm do mapa da stack)",
+    {"de negociações": ("ui.admin.route.trades", "ui.admin.heading.trades"),
+     "de aprovações": ("ui.admin.route.pending", "ui.admin.heading.pending"),
+     "de notificações": ("ui.admin.route.notifications", "ui.admin.heading.notifications"),
+     "de balança comercial": ("ui.admin.route.balance", "ui.admin.heading.balance"),
+     "de relacionamentos": ("ui.admin.route.relationships", "ui.admin.heading.relationships")})
+TELA_COM_TABELA = Vocabulary(
+    "TelaComTabela", "uma tela da Admin UI que mostra uma tabela (título e tabela vêm do mapa da stack)",
+    {"de negociações": ("ui.admin.heading.trades", "ui.admin.trades.table"),
+     "de aprovações": ("ui.admin.heading.pending", "ui.admin.pending.table"),
+     "de relacionamentos": ("ui.admin.heading.relationships", "ui.admin.relationships.table")})
 
 TYPES: tuple[Vocabulary, ...] = (PAPEL, COMPARACAO, SENTIDO, SNAPSHOT, ESCOPOS_DO_TOKEN, ESCOPO, QUEM_DECIDE,
                                  STATUS_TRADE, PASSO_DO_RUNBOOK, FASE_DO_RESET, PRECONDICAO_QUEBRADA, VARIACAO,
                                  RECUSA, CHECKOUT, CONSULTA_ADMIN, CERTIFICADO, CREDENCIAL, TOKEN_NO_DEBUG_IMPORT,
-                                 AVISO_DA_LOJA, ACAO_COMPRA, TOKEN_FORA_DO_LUGAR, USO_DO_TOKEN, CHAMADA_COM_TOKEN)
+                                 AVISO_DA_LOJA, ACAO_COMPRA, TOKEN_FORA_DO_LUGAR, USO_DO_TOKEN, CHAMADA_COM_TOKEN,
+                                 TELA_DA_ADMIN, TELA_COM_TABELA, CONTADOR)
 BY_NAME = {v.name: v for v in TYPES}
 
 

@@ -153,6 +153,14 @@ class World:
         "the number of notifications the screen listed when it was opened"))
     notification: dict | None = field(default=None, metadata=doc(
         "the newest notification with the title the scenario looked for"))
+    notification_marked: dict | None = field(default=None, metadata=doc(
+        "the notification the scenario marked as read on the screen (as the API listed it before)"))
+    unread_others: list = field(default_factory=list, metadata=doc(
+        "the ids of the other notifications the screen showed as unread when one was marked"))
+    notifications_seen: list = field(default_factory=list, metadata=doc(
+        "the ids of the notifications the screen listed when one was marked as read"))
+    unread_before: int | None = field(default=None, metadata=doc(
+        "the screen's unread counter right before the scenario marked a notification as read"))
     balance_pair: tuple[str, str] | None = field(default=None, metadata=doc(
         "the WL names (origin, destination) searched on the commercial balance screen"))
     relationship_dialog: Any = field(default=None, metadata=doc(

@@ -648,6 +648,17 @@
       });
     }
 
+    // A personality may mark a notification read with its own control (no navigation) besides the click.
+    function markButton(n) {
+      var label = L('notifications.mark_read', '');
+      if (!label || n.readAt) return null;
+      return h('button', { type: 'button', class: 'n-mark', onclick: function () {
+        api('POST', '/notifications/' + encodeURIComponent(n.id) + '/read', {}).then(function () { load(); }, function (err) {
+          showAlert(alerts, errorText(err, 'Não foi possível marcar a notificação como lida'));
+        });
+      } }, label);
+    }
+
     function render(names) {
       clear(list);
       if (!items.length) list.append(h('li', { class: 'muted' }, 'Nenhuma notificação.'));
@@ -665,7 +676,8 @@
               n.readAt ? null : h('span', { class: 'badge new' }, 'Nova'),
               h('span', { class: 'n-time' }, timeEl(n.createdAt))),
             h('span', { class: 'n-message' }, text(n.message)),
-            h('span', { class: 'n-wls' }, 'WLs: ' + wls))));
+            h('span', { class: 'n-wls' }, 'WLs: ' + wls)),
+          markButton(n)));
       });
     }
 

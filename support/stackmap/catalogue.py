@@ -289,6 +289,9 @@ UI = [
     }),
     Fact(f"{ADMIN}.notifications.item", "element",
          "papel de cada notificação da lista (o nome é o título da notificação)"),
+    Fact(f"{ADMIN}.notifications.mark_read", "element",
+         "o controle que marca uma notificação como lida (nome vazio: clicar na própria notificação; um nome: "
+         "o controle com esse nome e papel na linha da notificação)"),
     Fact(f"{ADMIN}.notifications.unread", "template", "o contador de não lidas", "ui:admin:notifications",
          placeholders=("n",)),
     *_elements(f"{ADMIN}.balance", "ui:admin:balance", {

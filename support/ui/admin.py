@@ -6,7 +6,7 @@ same object drives the real React UI once its map is filled.
 """
 from __future__ import annotations
 
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlparse
 
 from ..stackmap import Element, StackMap
 from .texts import accent_insensitive_prefix, number, pattern
@@ -75,6 +75,13 @@ class AdminUi:
     def open_relationships(self) -> None:
         self._open("ui.admin.route.relationships", "ui.admin.heading.relationships")
 
+    def open_screen(self, route_entry: str, heading_entry: str) -> None:
+        """Open a screen by its map entries (support.vocabulary.TELA_DA_ADMIN)."""
+        self._open(route_entry, heading_entry)
+
+    def shows(self, heading_entry: str) -> bool:
+        return self._admin_el(heading_entry).is_visible()
+
     def trades_path(self) -> str:
         """The trades screen's path under the Admin UI (to compare with where a click led)."""
         return self.map.value("ui.admin.route.trades")
@@ -102,6 +109,15 @@ class AdminUi:
         table.wait_for()
         self._settled(table)
         return table
+
+    def data_rows(self, entry: str) -> int:
+        """How many data rows the table `entry` shows: rows with one cell per column header (a header row,
+        or an empty-state row spanning the table, is not data)."""
+        table = self._table(entry)
+        return table.evaluate(
+            "t => { const columns = t.querySelectorAll('th[scope=col], [role=columnheader]').length;"
+            " return [...t.querySelectorAll('tr')].filter(r => !r.querySelector('th[scope=col], [role=columnheader]')"
+            " && r.querySelectorAll('td, [role=cell]').length === columns).length; }")
 
     @staticmethod
     def row(table, text: str):
@@ -194,6 +210,9 @@ class AdminUi:
     def notification_links(self, title: str | None = None):
         item = self.map.element("ui.admin.notifications.item")
         links = self.notifications_list().get_by_role(item.role)
+        mark = self.map.element("ui.admin.notifications.mark_read")
+        if mark.name and mark.role == item.role:  # the mark-read control is not a notification
+            links = links.filter(has_not_text=pattern(mark.name, exact=True))
         return links.filter(has_text=pattern(title)) if title else links
 
     def unread_counter(self) -> int:
@@ -204,6 +223,25 @@ class AdminUi:
     def refresh_notifications(self) -> None:
         self._admin_el("ui.admin.notifications.refresh").click()
         self.notifications_list()
+
+    def mark_notification_read(self, title: str) -> None:
+        """Mark the first (newest) notification titled `title` as read the way the map says the screen does
+        it (`ui.admin.notifications.mark_read`: no name = clicking the item itself; a name = that control
+        in the item's list entry), and wait for the screen's POST /notifications/{id}/read (contract §9.2)."""
+        mark = self.map.element("ui.admin.notifications.mark_read")
+        item = self.notification_links(title).first
+        target = item if not mark.name else self.by(  # the control in the newest entry with that title
+            self.notifications_list().get_by_role("listitem").filter(has_text=pattern(title)).first, mark)
+
+        def is_read_call(response) -> bool:
+            path = urlparse(response.url).path
+            return response.request.method == "POST" and path.endswith("/read") and "/notifications/" in path
+
+        with self.page.expect_response(is_read_call) as answer:
+            target.click()
+        if answer.value.status != 200:
+            raise AssertionError(f"a tela pediu a leitura e o CP respondeu {answer.value.status}: "
+                                 f"{answer.value.text()[:200]}")
 
     def open_notification(self, title: str) -> None:
         """Click the first (newest) notification titled `title` and wait for the page it opens."""

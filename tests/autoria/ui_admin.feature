@@ -11,6 +11,11 @@ Funcionalidade: Autoria — a Admin UI com outro papel
   Cenário: Um MANAGER rejeita uma compra na tela de aprovações
     Dado que o comprador fez 2 compras que aguardam aprovação
     Quando eu rejeito na tela de aprovações uma dessas compras com o motivo "FORA_DO_PRAZO"
-    Então depois de recarregar a tela o contador de pendentes caiu 1
+    Então o contador de pendentes da tela de aprovações caiu 1
     E a tela de negociações mostra cada compra decidida com o status da sua decisão
     E o exportador guarda cada uma dessas compras com o status da sua decisão
+
+  Cenário: Um MANAGER vê na tela de aprovações ao menos as compras que aguardam decisão
+    Dado que o comprador fez 3 compras que aguardam aprovação
+    Quando eu abro na Admin UI a tela de aprovações
+    Então a tela de aprovações lista pelo menos 3 linhas

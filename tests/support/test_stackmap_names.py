@@ -31,13 +31,13 @@ SQL = re.compile(r"\b(SELECT|UPDATE|INSERT|DELETE|FROM|WHERE|SET|TRUNCATE)\b")
 CONTRACT_NAMES = {
     "items": ("cp.md §3.2, §6.1, §8.4, §8.6, §9.2: CP lists are {items, count}",
               {"support/correlation.py", "support/queries.py", "support/trading.py", "steps/ambiente_steps.py",
-               "steps/trades_steps.py",
+               "steps/trades_steps.py", "steps/contadores_steps.py",
                "steps/ui_steps.py"}),
     "active": ("cp.md §4.1: a relationship's status (the runbook's curls send \"status\":\"active\")", {
         "support/reset/runbook_steps.py", "steps/ambiente_steps.py", "steps/export_policy_steps.py"}),
     "tradeId": ("cp.md §8.6, §9.2: pending items and notifications carry tradeId; §8.2: the projection key",
                 {"support/reset/previous_run.py", "steps/trades_steps.py", "steps/ui_steps.py", "support/trading.py",
-                 "support/correlation.py"}),
+                 "support/correlation.py", "steps/contadores_steps.py"}),
     "externalTradeId": ("cp.md §8.1, §8.2: the TRADER_PURCHASE payload a WL sends, the projection key",
                         {"support/reset/previous_run.py", "support/trading.py", "support/correlation.py"}),
     "totalPrice": ("cp.md §8.1: the TRADER_PURCHASE payload a WL sends", {"support/reset/previous_run.py"}),
