@@ -34,6 +34,7 @@ def xdist_group(item) -> str:
     return item.nodeid.split("::", 1)[0]
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the group marks into the node ids
 def pytest_collection_modifyitems(config, items) -> None:
     for item in items:
         item.add_marker(pytest.mark.xdist_group(xdist_group(item)))
