@@ -3,7 +3,7 @@ through the page objects of support/ui; every expectation comes from the stack (
 from urllib.parse import parse_qs, urlparse
 
 from behave import given, then, when
-from hamcrest import assert_that, empty, equal_to, greater_than, has_entries, has_item, less_than, none, not_none
+from hamcrest import assert_that, empty, equal_to, greater_than, has_entries, has_item, is_not, less_than, none, not_none
 from playwright.sync_api import expect
 
 from support import correlation, preflight, queries, security, trading
@@ -263,7 +263,7 @@ def step_admin_notifications_open(context):
     Exemplo: E que eu abri a tela de notificações
     """
     _ui(context).admin.open_notifications()
-    context.world.notifications_before = len(_assert_notifications_match_api(context))
+    context.world.notifications_before = [i["id"] for i in _assert_notifications_match_api(context)]
 
 
 @when('eu clico em "Atualizar" na tela de notificações')
@@ -277,21 +277,25 @@ def step_admin_notifications_refresh(context):
 
 @then('a tela passa a listar a notificação "{title}" dessa compra, como a API')
 def step_admin_notifications_updated(context, title):
-    """Lista e contador de não lidas iguais aos da API, com mais itens que antes; a notificação mais recente
-    com esse título é a da compra do cenário.
+    """Lista e contador de não lidas iguais aos da API; a notificação mais recente com esse título é a da
+    compra do cenário, e a tela não a listava quando foi aberta.
 
     Precisa antes: E que eu abri a tela de notificações
     Exemplo: Então a tela passa a listar a notificação "Novo trade" dessa compra, como a API
     """
+    before = context.world.notifications_before
+    if before is None:
+        raise AssertionError("este passo usa o que um passo anterior guarda (notifications_before): escreva antes "
+                             "«E que eu abri a tela de notificações»")
     ours = correlation.notification_ids(context.session, context.world.purchases[0])
     until(lambda: _api_notifications(context)[0],
           lambda got: any(same_words(i["title"], title) and i["tradeId"] in ours for i in got),
           timeout=_telemetry(context), describe=f"o CP notificar {title!r} dessa compra")
     items = _synced_notifications(context)
-    assert_that(len(items), greater_than(context.world.notifications_before))
     newest = next((i for i in items if same_words(i["title"], title)), None)
     assert_that(newest, not_none(), f"a API não tem notificação {title!r}")
-    assert_that(correlation.notification_ids(context.session, context.world.purchases[0]), has_item(newest["tradeId"]))
+    assert_that(ours, has_item(newest["tradeId"]))
+    assert_that(before, is_not(has_item(newest["id"])), "a tela já listava essa notificação ao ser aberta")
     context.world.notification = newest
 
 

@@ -149,8 +149,8 @@ class World:
         "the CP's trade details, as the API answers them"))
     details_shown: dict[str, str] = field(default_factory=dict, metadata=doc(
         "the trade details modal: field (offer_name, buyer, buyer_phone, seller, seller_phone) -> text shown"))
-    notifications_before: int | None = field(default=None, metadata=doc(
-        "the number of notifications the screen listed when it was opened"))
+    notifications_before: list | None = field(default=None, metadata=doc(
+        "the ids of the notifications the screen listed when it was opened (None: not opened)"))
     notification: dict | None = field(default=None, metadata=doc(
         "the newest notification with the title the scenario looked for"))
     notification_marked: dict | None = field(default=None, metadata=doc(
