@@ -101,7 +101,9 @@ def full_run(bench: Bench, data: dict, wall: float | None) -> None:
 def ci_stages(bench: Bench, output: str, wall: float) -> None:
     for name, seconds in STAGE.findall(output):
         label = {"pytest": "`python -m pytest`", "passos indefinidos": "passos indefinidos (`behave --dry-run`)",
-                 "portão": "portão (`.ci/portao`: behave e veredito)"}.get(name, name)
+                 "portão": "portão (`.ci/portao`: behave e veredito)",
+                 "portões embutido e embutido-b": "os dois portões ao mesmo tempo (`.ci/portao` nos perfis "
+                                                  "embutido e embutido-b)"}.get(name, name)
         bench.add(f"`bash .ci/run` — {label}", float(seconds.replace(",", ".")))
     bench.add("`bash .ci/run` — total", wall)
 
