@@ -3,10 +3,12 @@ peer tokens the CP never issued at the importer, and the purchase scope at the e
 from behave import given, then, when
 from hamcrest import assert_that, empty, equal_to, is_not, none
 
-from support import callback_guard, import_evidence, mtls_probe, peer_tokens, security, token_misuse
+from support import callback_guard, import_evidence, mtls_probe, peer_tokens, security, token_ahead, token_misuse
 from support import vocabulary as _vocabulary  # noqa: F401  (registers the typed parameters)
+from support.ahead import marked
 from support.expect import expect
 from support.reset.phases import PHASE, at_least
+from support.stackmap.needs import deferred
 
 
 @given("que o exportador e o importador estão cadastrados no CP com o relacionamento ativo")
@@ -122,7 +124,11 @@ def step_genuine_peer_token(context, escopos):
     Exemplo: Dado que o importador tem um peer token verdadeiro do CP só com o escopo "offers:sync"
     """
     s = context.session
-    context.world.peer_token = security.real_peer_token(s, escopos)
+    if marked(context, context.scenario, token_ahead.MARK):  # its expiry wait overlaps the later ones' (below)
+        # deferred: the entries the later scenarios' control calls read are needs of the expiring scenarios
+        # (their own steps name them), not of every scenario that takes a peer token
+        deferred(lambda: token_ahead.prepare(context, step_genuine_peer_token, step_use_while_valid))()
+    context.world.peer_token = token_ahead.take_token(context, escopos) or security.real_peer_token(s, escopos)
 
 
 @when("{quem:UsoDoToken} para {acao:AcaoCompra} no exportador")
@@ -211,17 +217,22 @@ def step_no_import_happened(context):
 @when("o importador usa esse peer token para {chamada:ChamadaComToken}, enquanto ele vale")
 def step_use_while_valid(context, chamada):
     """A chamada (listar as compras pendentes no exportador, ou importar pelo debug import) com o peer token
-    verdadeiro ainda válido é atendida com 200 (controle): ela sai antes de o token vencer.
+    verdadeiro ainda válido é atendida com 200 (controle): ela sai antes de o token vencer. Num Esquema com
+    vários exemplos, o token e a chamada de controle dos exemplos seguintes são feitos já no primeiro, para que
+    as esperas da validade corram juntas (support/token_ahead.py).
 
     Exemplo: Quando o importador usa esse peer token para listar as compras pendentes no exportador, enquanto ele vale
     """
     s = context.session
     context.world.token_call = chamada
+    if token_ahead.control_done(context, context.world.peer_token, chamada):  # sent ahead, while it was valid
+        return
     token_misuse.served_while_valid(s, context.world.peer_token,
                                     token_misuse.expiry_call(s, chamada, context.world.peer_token), chamada)
 
 
 @then('depois que o peer token vence, a mesma chamada é recusada com {status:d} "{erro}"')
+@token_ahead.waits_for_token_expiry
 def step_refused_after_expiry(context, status, erro):
     """Repete a chamada até ser recusada: nunca antes do exp do token, e no máximo 30 s depois dele
     (support.peer_tokens.refused_once_expired); a recusa tem o status e o erro exatos.

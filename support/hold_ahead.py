@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import preflight
+from .ahead import key as _key
+from .ahead import later_marked
 from .wl_shapes import Hold
 from .wl_sql import ImportedOffer
 
@@ -39,27 +41,10 @@ class Ahead:
     phase: int | None = None
 
 
-def _key(scenario) -> tuple[str, int]:
-    return (str(scenario.filename), int(scenario.line))
-
-
-def _expires_hold(context, scenario) -> bool:
-    registry = context._runner.step_registry
-    for step in scenario.steps:
-        match = registry.find_match(step)
-        if match is not None and getattr(match.func, MARK, False):
-            return True
-    return False
-
-
 def later_expiring_scenarios(context) -> list:
     """The scenarios after the current one, in its feature, that this run executes and that wait for a
     hold's expiry."""
-    scenarios = list(context.feature.walk_scenarios())
-    current = _key(context.scenario)
-    keys = [_key(s) for s in scenarios]
-    after = scenarios[keys.index(current) + 1:] if current in keys else []
-    return [s for s in after if s.should_run(context.config) and _expires_hold(context, s)]
+    return later_marked(context, MARK)
 
 
 def _store(session) -> dict:

@@ -48,6 +48,8 @@ class Session:
     journal: ChangeJournal | None = None
     # holds made ahead of the scenarios that let them expire, by scenario (support/hold_ahead.py)
     holds_ahead: dict = field(default_factory=dict)
+    # peer tokens made ahead of the scenarios that let them expire, by scenario (support/token_ahead.py)
+    tokens_ahead: dict = field(default_factory=dict)
     # the CP pending trades already matched to a purchase (support.correlation.purchase_trade_ids)
     claimed_trades: set = field(default_factory=set)
 
