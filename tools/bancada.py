@@ -1,6 +1,6 @@
 """A bancada: quanto custa uma execução, medida agora nesta máquina (não é um teste: não reprova nada).
 
-    python -m tools.bancada                      # sandbox a frio + bash .ci/run (etapas e tempos por tag)
+    python -m tools.bancada                      # sandbox a frio + um behave sozinho (tempos por tag) + bash .ci/run (etapas)
     python -m tools.bancada --sem-ci             # sandbox a frio + um behave (sem preparação nem pytest)
     python -m tools.bancada --paralelo 2         # também o portão com 2 trabalhadores
     python -m tools.bancada --readme             # e reescreve a tabela do README (entre os marcadores)
@@ -10,7 +10,8 @@ Mede:
 - o sandbox a frio: um behave sem cenários numa pasta de execução nova (o template do PostgreSQL e a PKI
   são criados: o custo da primeira execução numa máquina) e o sandbox já preparado (o before_all da
   execução completa);
-- a execução completa: o tempo de parede, o tempo nos cenários, nos passos e nos hooks, e o tempo por tag
+- a execução completa (um behave sozinho na máquina, antes do CI: no .ci/run o portão embutido divide a
+  máquina com o do embutido-b): o tempo de parede, o tempo nos cenários, nos passos e nos hooks, e o tempo por tag
   e por funcionalidade dentro dela (a soma dos cenários com a tag; lidos do `tempos.json`);
 - as etapas do CI (`bash .ci/run`: preparação, pytest, passos indefinidos, portão), pelas linhas
   "== etapa ..." que o .ci/run escreve;
@@ -90,7 +91,7 @@ def full_run(bench: Bench, data: dict, wall: float | None) -> None:
     in_steps = sum(st["seconds"] for s in scenarios for st in s["steps"])
     steps = sum(len(s["steps"]) for s in scenarios)
     bench.add("sandbox já preparado (before_all da execução completa)", data.get("before_all_seconds"))
-    bench.add(f"`behave`: {len(scenarios)} cenários, {steps} passos — parede",
+    bench.add(f"`behave` sozinho na máquina: {len(scenarios)} cenários, {steps} passos — parede",
               wall if wall is not None else data.get("total_seconds"))
     bench.add("… nos cenários (passos + hooks)", in_scenarios,
               f"passos {in_steps:.1f} s, hooks {in_scenarios - in_steps:.1f} s".replace(".", ","))
@@ -179,10 +180,10 @@ def main(argv: list[str] | None = None) -> int:
     started_load, bench = load_average(), Bench()
     cold_start(bench)
     stages = Bench()
-    if options.sem_ci:
-        data, wall = run_behave(bench, options.behave_args)
-    else:
-        (data, stages), wall = run_ci(bench, options.behave_args), None
+    # behave alone first: in .ci/run the embedded gate shares the machine with the embutido-b gate
+    data, wall = run_behave(bench, options.behave_args)
+    if not options.sem_ci:
+        _, stages = run_ci(bench, options.behave_args)
     if data:
         full_run(bench, data, wall)
     bench.rows += stages.rows
