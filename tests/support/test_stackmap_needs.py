@@ -134,3 +134,25 @@ def test_every_method_that_reads_the_map_has_a_name_no_other_support_method_has(
         if readers and len(keys) > 1 and not name.startswith("__"):
             clashes.append(f"{name}: {sorted(keys)}")
     assert clashes == []
+
+
+def test_no_scenario_outside_ui_needs_an_admin_ui_or_storefront_entry():
+    """A scenario that does not open the browser must not be skipped for UI entries a stack has not mapped:
+    every step it runs may need `ui.*` entries only optionally (e.g. one typed step with a branch per screen,
+    support/stackmap/needs.py `deferred`)."""
+    import importlib
+
+    from behave.parser import parse_file
+    from behave.step_registry import registry
+
+    for module in sorted(p.stem for p in (ROOT / "steps").glob("*_steps.py")):
+        importlib.import_module(f"steps.{module}")
+    index, offenders = Index(), []
+    for path in sorted((ROOT / "features").glob("*.feature")):
+        for scenario in parse_file(str(path)).walk_scenarios():
+            if "ui" in scenario.effective_tags:
+                continue
+            ui = sorted(n for n in scenario_needs(index, scenario, registry).required if n.startswith("ui."))
+            if ui:
+                offenders.append(f"{path.name}:{scenario.line} {scenario.name}: {', '.join(ui)}")
+    assert offenders == []
