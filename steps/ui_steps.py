@@ -228,32 +228,39 @@ def _api_notifications(context) -> tuple[list[dict], int, int]:
     return body["items"], body["count"], unread
 
 
-def _assert_notifications_match_api(context) -> list[dict]:
+def _differences_from_api(context) -> tuple[list[dict], list[str]]:
+    """The API's first page of notifications, and how the screen differs from it: the items (title and
+    message, in order) and the unread counter."""
     admin = _ui(context).admin
     items, _, unread = _api_notifications(context)
-    links = admin.notification_links()
-    expect(links).to_have_count(len(items))
-    shown = links.all_inner_texts()  # one round trip for the whole list
-    for index, item in enumerate(items):
-        assert_that(contains_words(shown[index], item["title"]) and contains_words(shown[index], item["message"]),
-                    equal_to(True), f"item {index} da tela {shown[index]!r} × API {item['title']!r} {item['message']!r}")
-    assert_that(admin.unread_counter(), equal_to(unread))
-    return items
+    shown = admin.notification_links().all_inner_texts()  # one round trip for the whole list
+    found = [] if len(shown) == len(items) else [f"a tela lista {len(shown)} notificações, a API {len(items)}"]
+    for index, (text, item) in enumerate(zip(shown, items, strict=False)):  # a length difference is above
+        if not (contains_words(text, item["title"]) and contains_words(text, item["message"])):
+            found.append(f"item {index} da tela {text!r} × API {item['title']!r} {item['message']!r}")
+            break
+    counter = admin.unread_counter()
+    if counter != unread:
+        found.append(f"não lidas: a tela mostra {counter}, a API conta {unread}")
+    return items, found
 
 
 def _synced_notifications(context) -> list[dict]:
-    """The screen's list once it has as many items as the API's: one trade may bring more than one
-    notification (each WL's telemetry), and one may reach the CP after "Atualizar"; then "Atualizar" again."""
+    """The screen's list and unread counter once they are the API's: a trade may bring more than one
+    notification (each WL's telemetry), and one may reach the CP between the screen's load and the API's
+    answer; then "Atualizar" and compare again, until the telemetry deadline."""
     admin = _ui(context).admin
 
-    def screen_has_api_count() -> bool:
-        if admin.notification_links().count() == len(_api_notifications(context)[0]):
-            return True
-        admin.refresh_notifications()
-        return False
+    def compare_or_refresh() -> tuple[list[dict], list[str]]:
+        items, found = _differences_from_api(context)
+        if found:
+            admin.refresh_notifications()
+        return items, found
 
-    until(screen_has_api_count, bool, timeout=_telemetry(context), describe="a tela de notificações alcançar a API")
-    return _assert_notifications_match_api(context)
+    items, found = until(compare_or_refresh, lambda result: not result[1], timeout=_telemetry(context),
+                         describe="a tela de notificações mostrar o que a API lista")
+    assert_that(found, empty())
+    return items
 
 
 @given("que eu abri a tela de notificações")
@@ -263,7 +270,7 @@ def step_admin_notifications_open(context):
     Exemplo: E que eu abri a tela de notificações
     """
     _ui(context).admin.open_notifications()
-    context.world.notifications_before = [i["id"] for i in _assert_notifications_match_api(context)]
+    context.world.notifications_before = [i["id"] for i in _synced_notifications(context)]
 
 
 @when('eu clico em "Atualizar" na tela de notificações')
