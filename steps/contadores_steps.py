@@ -12,10 +12,7 @@ from support.wait import until
 
 
 def _ui(context):
-    ui = context.world.ui
-    if ui is None:
-        raise AssertionError("este contador é de uma tela: marque o cenário (ou a funcionalidade) com @ui")
-    return ui
+    return context.world.browser()
 
 
 def _pending_on_screen(context, n: int) -> None:

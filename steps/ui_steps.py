@@ -21,10 +21,7 @@ def _telemetry(context) -> float:
 
 
 def _ui(context):
-    ui = context.world.ui
-    if ui is None:
-        raise AssertionError("este passo usa o navegador: marque o cenário (ou a funcionalidade) com @ui")
-    return ui
+    return context.world.browser()
 
 
 def _cp_trade(context, purchase) -> dict:

@@ -172,6 +172,12 @@ class World:
         ".admin), support.ui.browser.UiScenario; set in before_scenario, closed in after_scenario (the browser "
         "itself lives for the whole run in session.extra_clients)"))
 
+    def browser(self) -> UiScenario:
+        """This scenario's browser (its page objects); a clear failure when the scenario is not tagged @ui."""
+        if self.ui is None:
+            raise AssertionError("este passo usa o navegador: marque o cenário (ou a funcionalidade) com @ui")
+        return self.ui
+
     def need(self, name: str, first: str) -> Any:
         """The fact `name` an earlier step keeps; when no step has set it, a clear failure naming the
         step to write first (the catalogue lists the same under "Precisa antes")."""
