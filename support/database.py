@@ -41,6 +41,7 @@ class Database:
     container: str | None = None  # reach it through `docker exec -i <container> psql`
 
     def __post_init__(self) -> None:
+        self._kept: psycopg.Connection | None = None
         self.docker = DockerPsql(self.container, self.dsn, CONTAINER_SETTINGS[self.name]) if self.container else None
 
     @property
@@ -78,25 +79,47 @@ class Database:
 
     @contextmanager
     def connect(self) -> Iterator[psycopg.Connection]:
+        """The run's connection to this database: opened on first use and kept (autocommit, so no state
+        carries over between statements); opened again when the kept one was closed or broke."""
         if self.docker is not None:
             raise StackError(f"{self.setting}: o banco {self.docker.label} só é alcançado por docker exec psql; "
                              "use Database.rows/scalar/counts (não há conexão direta)")
+        conn = self._kept
+        if conn is None or conn.closed or conn.broken:
+            conn = self._kept = self._open()
+        yield conn
+
+    def _open(self) -> psycopg.Connection:
         try:
-            conn = psycopg.connect(self.dsn, row_factory=dict_row, connect_timeout=5, autocommit=True)
+            return psycopg.connect(self.dsn, row_factory=dict_row, connect_timeout=5, autocommit=True)
         except psycopg.OperationalError as exc:
             raise StackError(
                 f"Banco {self.label} inacessível ({NAMES[self.name]}): {self.masker.text(str(exc)).strip()[:300]}"
             ) from None
+
+    def _execute(self, run):
+        """`run(conn)` on the kept connection; once more on a new one when the kept connection turned out
+        dead (the server closed it: a restart, an idle timeout), since nothing ran on it then."""
+        reused = self._kept is not None and not self._kept.closed
         try:
-            yield conn
-        finally:
+            with self.connect() as conn:
+                return run(conn)
+        except psycopg.OperationalError:
+            if not reused or self._kept is None or not (self._kept.closed or self._kept.broken):
+                raise
+            self.close()
+            with self.connect() as conn:
+                return run(conn)
+
+    def close(self) -> None:
+        conn, self._kept = self._kept, None
+        if conn is not None:
             conn.close()
 
     def rows(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[dict]:
         if self.docker is not None:
             return self.docker.rows(sql, params)
-        with self.connect() as conn:
-            return list(conn.execute(sql, params).fetchall())
+        return self._execute(lambda conn: list(conn.execute(sql, params).fetchall()))
 
     def scalar(self, sql: str, params: Sequence[Any] | dict | None = None) -> Any:
         rows = self.rows(sql, params)
@@ -116,8 +139,7 @@ class Database:
             try:
                 if self.docker is not None:
                     return self.docker.write(sql, params)
-                with self.connect() as conn:
-                    return conn.execute(sql, params).rowcount
+                return self._execute(lambda conn: conn.execute(sql, params).rowcount)
             except (psycopg.errors.DeadlockDetected, psycopg.errors.LockNotAvailable):
                 if attempt == attempts:
                     raise
@@ -145,6 +167,10 @@ class Databases:
 
     def all(self) -> tuple[Database, ...]:
         return (self.cp, self.exporter, self.importer)
+
+    def close(self) -> None:
+        for database in self.all():
+            database.close()
 
     def check_destructive_allowed(self, *targets: Database) -> None:
         remote = [db for db in (targets or self.all()) if not db.on_loopback]

@@ -70,6 +70,7 @@ class Session:
     def close(self) -> None:
         for client in (self.cp_admin, self.cp_peer, self.exporter, self.importer, *self.extra_clients):
             client.close()
+        self.db.close()
         self.stack.stop()
 
 

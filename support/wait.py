@@ -19,17 +19,21 @@ def until(probe: Callable[[], T], condition: Callable[[T], bool], *, timeout: fl
           fatal: tuple[type[BaseException], ...] = (), expected: float | None = None) -> T:
     """Call `probe()` until `condition(result)` is true; return that result.
 
-    The interval starts short and grows (x1.5) up to `max_interval`. Exceptions raised by the probe
+    The interval starts short and grows (x1.5) up to `max_interval`; when `expected` is given, the wait
+    also wakes at that moment and looks again at the short interval from there (a long interval never
+    overshoots the moment the condition should start to hold). Exceptions raised by the probe
     count as "not yet" and are reported if the deadline passes, except those listed in `fatal`,
     which end the wait at once. A wait longer than a few seconds shows `describe` and the time left
     (support/progress.py); `expected`, when known, is when the condition should hold (in seconds).
     """
     with waiting(describe, timeout, expected=expected):
-        return _poll(probe, condition, timeout, describe, interval, max_interval, fatal)
+        return _poll(probe, condition, timeout, describe, interval, max_interval, fatal, expected)
 
 
-def _poll(probe, condition, timeout, describe, interval, max_interval, fatal):
+def _poll(probe, condition, timeout, describe, interval, max_interval, fatal, expected=None):
+    first = interval
     deadline = time.monotonic() + timeout
+    expected_at = None if expected is None else time.monotonic() + max(0.0, expected)
     last: object = "nenhuma observação"
     while True:
         try:
@@ -44,5 +48,7 @@ def _poll(probe, condition, timeout, describe, interval, max_interval, fatal):
         now = time.monotonic()
         if now >= deadline:
             raise WaitTimeout(f"{describe}: não aconteceu em {timeout:g}s; última observação: {last!s:.500}")
-        time.sleep(min(interval, max(0.0, deadline - now)))
-        interval = min(interval * 1.5, max_interval)
+        pause, interval = min(interval, max(0.0, deadline - now)), min(interval * 1.5, max_interval)
+        if expected_at is not None and now < expected_at < now + pause:  # wake when it should hold
+            pause, interval = expected_at - now, first
+        time.sleep(pause)

@@ -177,7 +177,7 @@ def apply_policy_at_exporter(session: Session, policy: dict) -> str:
     if wait > 0:
         try:
             until(lambda: queries.cached_policy(session), lambda cached: cached == policy, timeout=wait,
-                  describe="exportador aplicar a export_policy do CP")
+                  interval=0.02, max_interval=0.1, describe="exportador aplicar a export_policy do CP")
             return "poll"
         except WaitTimeout:
             pass

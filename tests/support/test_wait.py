@@ -104,3 +104,23 @@ def test_zero_timeout_probes_once():
     with pytest.raises(WaitTimeout):
         until(probe, bool, timeout=0, describe="x")
     assert probe.calls == 1
+
+
+def test_a_long_interval_does_not_overshoot_the_expected_moment():
+    """With `expected`, the wait wakes when the condition should start to hold and looks again soon after,
+    instead of sleeping a whole long interval past it."""
+    started = time.monotonic()
+    holds_at = started + 0.3
+    seen = until(time.monotonic, lambda now: now >= holds_at, timeout=5, describe="x", interval=0.25,
+                 max_interval=2.0, expected=0.3)
+    assert seen - holds_at < 0.2  # without `expected`: the sleeps are 0.25 then 0.375 s, so ≈ 0.33 s late
+
+
+def test_without_expected_the_interval_grows_as_before(monkeypatch):
+    pauses = []
+    monkeypatch.setattr(wait.time, "sleep", pauses.append)
+    with pytest.raises(WaitTimeout):
+        until(lambda: False, bool, timeout=0.0001, describe="x", interval=0.1, max_interval=0.2)
+    probe = Probe(False, False, False, True)
+    until(probe, bool, timeout=60, describe="x", interval=0.1, max_interval=0.2)
+    assert pauses[-3:] == [0.1, pytest.approx(0.15), 0.2]
