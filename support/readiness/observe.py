@@ -92,8 +92,10 @@ def errors(session, observed: Observed) -> None:
     observed.errors["importer"] = _answer(lambda: session.importer.debug_import(INVALID_TOKEN))
 
 
-def observe(session, surfaces: set[str]) -> Observed:
-    """Observe the stack on `surfaces` (only those: a run that needs no UI entry opens no browser)."""
+def observe(session, surfaces: set[str], wanted: set[str] | None = None) -> Observed:
+    """Observe the stack on `surfaces` (only those: a run that needs no UI entry opens no browser); with
+    `wanted` (entry names), the screens open only the pages those entries are on (None: every page, as the
+    capture command wants)."""
     observed = Observed()
     for side, database in (("exporter", session.db.exporter), ("importer", session.db.importer)):
         if f"sql:{side}" in surfaces:
@@ -107,5 +109,5 @@ def observe(session, surfaces: set[str]) -> Observed:
     if any(s.startswith("ui:") for s in surfaces):
         from .ui_probe import observe_pages
 
-        observe_pages(session, observed, surfaces)
+        observe_pages(session, observed, surfaces, wanted)
     return observed

@@ -23,7 +23,18 @@ class Plan:
     needs: dict[int, Needs] = field(default_factory=dict)  # id(scenario) -> Needs
 
     def wanted(self) -> set[str]:
-        return {n for needs in self.needs.values() for n in needs.readable}
+        """The entries to check: every entry a selected scenario may read; but the screens' entries only when
+        a scenario requires one of them. Only @ui scenarios read the screens (a screen branch of a step is a
+        deferred need, tests/support/test_stackmap_needs.py), so a run with none of them opens no browser
+        for entries it will not read."""
+        readable = {n for needs in self.needs.values() for n in needs.readable}
+        if any(_on_screen(n) for needs in self.needs.values() for n in needs.required):
+            return readable
+        return {n for n in readable if not _on_screen(n)}
+
+
+def _on_screen(name: str) -> bool:
+    return BY_NAME[name].surface.startswith("ui:")
 
 
 def prepare(features, config, registry) -> Plan:
@@ -46,7 +57,7 @@ def check(session, runner, config, *, full: bool = False) -> Plan:
     plan = prepare(runner.features, config, runner.step_registry)
     wanted = plan.wanted()
     surfaces = {BY_NAME[n].surface for n in wanted if BY_NAME[n].surface and m.entry(n).known}
-    m.readiness.update(judge(m, wanted, observe(session, surfaces)))
+    m.readiness.update(judge(m, wanted, observe(session, surfaces, wanted)))
     (session.reports_dir / report.FILE).write_text(report.tables(m, plan.features, full=True), encoding="utf-8")
     print(report.tables(m, plan.features, full=full).rstrip()
           + f"\n  (tabela completa em {session.reports_dir / report.FILE})", file=sys.stderr)

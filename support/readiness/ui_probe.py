@@ -18,6 +18,7 @@ from ..ui.admin import AdminUi
 
 PAGE_BUDGET_SECONDS = 5.0
 ADMIN_PAGES = ("trades", "pending", "notifications", "balance", "relationships")
+ADMIN = "ui.admin"
 
 
 @dataclass
@@ -82,13 +83,16 @@ class Prober:
                 self.template(seen, name)
 
     def visit(self, title: str, url: str, heading: str | None) -> PageSeen:
-        """Open `url` and wait for the page: its heading when the map knows it, else the network to settle."""
+        """Open `url` and wait for the page: `heading` (an element the map knows the page shows: its heading,
+        its form's first field), else the network to settle (Playwright's networkidle: 0.5 s of quiet)."""
         seen = PageSeen(title, url)
         self.deadline = time.monotonic() + PAGE_BUDGET_SECONDS
         response = self.page.goto(url)
         seen.status = response.status if response is not None else None
         if heading is not None and heading in self.names:
             self.element(seen, heading)
+        elif heading is not None:  # not checked in this run, but the page is there once its heading is
+            self._present(AdminUi.by(self.page, self.map.element(heading)))
         else:
             try:
                 self.page.wait_for_load_state("networkidle", timeout=max(1.0, self._remaining_ms()))
@@ -104,10 +108,15 @@ class Prober:
             seen.snapshot = f"(sem snapshot: {type(exc).__name__}: {exc})"[:300]
 
 
+def _first_known(m: StackMap, names: list[str]) -> str | None:
+    """The first of `names` (page elements) that the map knows: the page is there once it shows."""
+    return next((n for n in names if m.entry(n).known and m.entry(n).fact.kind == "element"), None)
+
+
 def _admin_login(prober: Prober, observed, names) -> bool:
     m, session = prober.map, prober.session
-    seen = prober.visit("Admin UI: entrada", session.config.admin_ui_url, None)
     login = [f"ui.admin.login.{f}" for f in ("email", "password", "submit")]
+    seen = prober.visit("Admin UI: entrada", session.config.admin_ui_url, _first_known(m, login))
     prober.check(seen, [n for n in login if n in names])
     prober.snapshot(seen)
     observed.pages["admin:login"] = seen
@@ -166,24 +175,37 @@ def _store(prober: Prober, observed, names) -> None:
         observed.pages["store:root"] = seen
         return
     url = c.storefront_url.rstrip("/") + m.entry(route).value
-    seen = prober.visit("Loja: entrada", url, None)
+    form = [f.name for f in FACTS if f.surface == "ui:store:sign_in"]
+    seen = prober.visit("Loja: entrada", url, _first_known(m, form))
     seen.mark(route, seen.status is not None and seen.status < 400, f"{url} respondeu HTTP {seen.status}")
     prober.check(seen, _entries(m, names, "ui:store:sign_in"))
     prober.snapshot(seen)
     observed.pages["store:sign_in"] = seen
 
 
-def observe_pages(session, observed, surfaces) -> None:
-    """Open the pages whose entries the run needs, in a context of the run's browser."""
+def admin_pages(names) -> list[str]:
+    """The Admin UI pages that show one of `names`: its route, its heading or one of its own entries."""
+    wanted = set(names)
+    return [page for page in ADMIN_PAGES
+            if {f"{ADMIN}.route.{page}", f"{ADMIN}.heading.{page}"} & wanted
+            or any(f.surface == f"ui:admin:{page}" and f.name in wanted for f in FACTS)
+            or (page == "trades" and f"{ADMIN}.signed_in" in wanted)]
+
+
+def observe_pages(session, observed, surfaces, wanted=None) -> None:
+    """Open the pages whose entries the run needs (`wanted`; None: all of `surfaces`), in a context of the
+    run's browser: a page none of whose entries is wanted is not opened."""
     from ..ui.browser import runner_for
 
-    names = [f.name for f in FACTS if f.surface in surfaces]
+    names = [f.name for f in FACTS if f.surface in surfaces and (wanted is None or f.name in wanted)]
+    pages = admin_pages(names)
     runner = runner_for(session)
     context = runner.new_probe_context()
     try:
         prober = Prober(session, context.new_page(), names)
-        if any(s.startswith("ui:admin") for s in surfaces) and _admin_login(prober, observed, names):
-            for page in ADMIN_PAGES:
+        login = any(n.startswith(f"{ADMIN}.login.") for n in names)
+        if (pages or login) and _admin_login(prober, observed, names):
+            for page in pages:
                 _admin_page(prober, observed, page, names)
         if any(s.startswith("ui:store") for s in surfaces):
             _store(prober, observed, names)
