@@ -15,6 +15,9 @@ import uvicorn
 
 from .settings import Settings
 
+# On SIGTERM a server stops accepting and gives the requests in flight this long to finish (DECISIONS.md).
+GRACEFUL_SHUTDOWN_SECONDS = 0.1
+
 
 @dataclass
 class Listener:
@@ -40,7 +43,7 @@ def _config(listener: Listener, settings: Settings) -> uvicorn.Config:
         log_level="warning",
         access_log=False,
         lifespan="on",
-        timeout_graceful_shutdown=0.5,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
     if listener.tls:
         for path in (settings.server_cert, settings.server_key, settings.ca_cert):
