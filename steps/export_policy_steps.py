@@ -60,10 +60,11 @@ def step_apply_policy(context):
     if policy is None:
         return
     context.world.cached_before = queries.cached_policy(s)
+    changed = runbook_steps.cp_export_policy(s) != policy
     _send(context, policy)
     expect(context.world.response, 200, s, "definir a export_policy exportador → importador")
     context.world.policy = policy
-    context.world.policy_path = runbook_steps.apply_policy_at_exporter(s, policy)
+    context.world.policy_path = runbook_steps.apply_policy_at_exporter(s, policy, cp_changed=changed)
     if s.reset_state.phase == PHASE["snapshots sincronizados"]:  # the runbook's step 5, done by hand
         phases.mark(s, PHASE["export_policy ampla aplicada no exportador"]
                     if policy == runbook_steps.BROAD_POLICY else None)

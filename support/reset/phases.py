@@ -15,6 +15,7 @@ from .runbook_steps import (
     apply_policy_at_exporter,
     clean_cp,
     clean_wls,
+    cp_export_policy,
     create_trader,
     debug_import,
     peer_token,
@@ -38,8 +39,9 @@ def _configure_wls(session: Session) -> None:
 
 
 def _set_broad_policy(session: Session) -> None:
+    changed = cp_export_policy(session) != BROAD_POLICY
     put_export_policy(session, BROAD_POLICY)
-    apply_policy_at_exporter(session, BROAD_POLICY)
+    apply_policy_at_exporter(session, BROAD_POLICY, cp_changed=changed)
 
 
 PHASES = (

@@ -169,12 +169,26 @@ def force_relationship_cache(session: Session, policy: dict) -> int:
     )
 
 
-def apply_policy_at_exporter(session: Session, policy: dict) -> str:
+def cp_export_policy(session: Session) -> dict | None:
+    """The export_policy the CP holds now for the exporter → importer relationship (None: none, or no
+    relationship yet)."""
+    c = session.config
+    response = session.cp_admin.get_relationship(c.exporter_wl_id, c.importer_wl_id)
+    return response.json().get("export_policy") if response.status_code == 200 else None
+
+
+def apply_policy_at_exporter(session: Session, policy: dict, *, cp_changed: bool = True) -> str:
     """Wait (with the profile's deadline) until the exporter's cache holds the policy; when the
     profile says not to wait (XPORY_POLICY_WAIT_SECONDS=0) or the wait times out, apply the
-    runbook's SQL override. Returns "poll" or "sql" (how the policy arrived)."""
+    runbook's SQL override. Returns "poll" or "sql" (how the policy arrived).
+
+    `cp_changed=False`: the CP already held this policy before the PUT, so no pull has anything new to bring,
+    and a cache the runbook's UPDATE changed may stay as it is (the sandbox's exporter rewrites its cache only
+    when the relationship changed on the CP, and a PUT of the same policy within the second of the last one
+    changes nothing there: updatedAt has second precision). Then the runbook's UPDATE is applied at once
+    instead of waiting the whole deadline for a pull that may never rewrite the cache."""
     wait = session.config.policy_wait_seconds
-    if wait > 0:
+    if wait > 0 and (cp_changed or queries.cached_policy(session) == policy):
         try:
             until(lambda: queries.cached_policy(session), lambda cached: cached == policy, timeout=wait,
                   interval=0.02, max_interval=0.1, describe="exportador aplicar a export_policy do CP")
