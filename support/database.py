@@ -13,6 +13,7 @@ without leaving the machine. An engine elsewhere (tcp://host, ssh://host) is rem
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +32,16 @@ from .masking import Masker
 NAMES = {"cp": "XPORY_CP_DSN", "exporter": "XPORY_EXPORTER_DSN", "importer": "XPORY_IMPORTER_DSN"}
 CONTAINER_SETTINGS = {"cp": "XPORY_CP_DB_CONTAINER", "exporter": "XPORY_EXPORTER_DB_CONTAINER",
                       "importer": "XPORY_IMPORTER_DB_CONTAINER"}
+
+
+LOCK_TIMEOUT = "100ms"  # per lock, for the suite's writes (Database._write)
+LOCKS_DEADLINE_SECONDS = 15.0
+
+
+def _write_with_lock_timeout(conn: psycopg.Connection, sql: str, params) -> int:
+    with conn.transaction():
+        conn.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+        return conn.execute(sql, params).rowcount
 
 
 @dataclass
@@ -132,18 +143,26 @@ class Database:
         columns = ", ".join(f'(SELECT count(*) FROM {t}) AS "{t}"' for t in tables)
         return {t: int(n) for t, n in self.rows(f"SELECT {columns}")[0].items()}
 
-    def _write(self, sql: str, params: Sequence[Any] | dict | None = None, attempts: int = 3) -> int:
-        """Run one write; a deadlock with the running stack (e.g. a TRUNCATE while the CP records
-        telemetry) is retried, since PostgreSQL rolled the statement back whole."""
-        for attempt in range(1, attempts + 1):
+    def _write(self, sql: str, params: Sequence[Any] | dict | None = None) -> int:
+        """Run one write. The running stack writes to the same tables all the time (the WLs' pollers, the CP's
+        telemetry), so a TRUNCATE of several tables can meet one of their transactions halfway: the write
+        waits at most LOCK_TIMEOUT for each lock (PostgreSQL's deadlock check would take a whole second) and
+        is tried again, PostgreSQL having rolled it back whole, until LOCKS_DEADLINE_SECONDS."""
+        deadline = time.monotonic() + LOCKS_DEADLINE_SECONDS
+        pause = 0.01
+        while True:
             try:
                 if self.docker is not None:
                     return self.docker.write(sql, params)
-                return self._execute(lambda conn: conn.execute(sql, params).rowcount)
-            except (psycopg.errors.DeadlockDetected, psycopg.errors.LockNotAvailable):
-                if attempt == attempts:
-                    raise
-        raise AssertionError("unreachable")
+                return self._execute(lambda conn: _write_with_lock_timeout(conn, sql, params))
+            except (psycopg.errors.DeadlockDetected, psycopg.errors.LockNotAvailable) as exc:
+                if time.monotonic() + pause > deadline:
+                    raise StackError(
+                        f"Banco {self.label}: a escrita não obteve os locks das tabelas em {LOCKS_DEADLINE_SECONDS:g}s; "
+                        f"a stack segura essas tabelas sem parar ({type(exc).__name__}: "
+                        f"{self.masker.text(str(exc)).strip()[:200]})") from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
 
     def table_exists(self, table: str) -> bool:
         return bool(self.scalar("SELECT to_regclass(%s) IS NOT NULL AS present", (table,)))
