@@ -6,10 +6,40 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
+# The key of the pinned requirements (every requirements file) and of the interpreter: a virtualenv built
+# for that key is reused as it is. A fresh clone links .venv to the one built before on this machine in
+# $XPORY_VENV_CACHE (default ~/.cache/xpory/venvs/<key>; XPORY_VENV_CACHE=off builds .venv in the checkout).
+key=$(cat requirements.txt requirements/*.txt sandbox/requirements.txt | "$PYTHON" -c \
+  'import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read() + sys.version.encode()).hexdigest()[:16])')
+stamp=".requirements-$key"
+
+build_venv() {  # $1: the folder; pip installs the pinned requirements, then the stamp says it is complete
+  rm -rf "$1"
+  "$PYTHON" -m venv "$1"
+  "$1/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+  touch "$1/$stamp"
+}
+
+cache=${XPORY_VENV_CACHE:-$HOME/.cache/xpory/venvs}
+if [ -e ".venv/$stamp" ] && .venv/bin/python -c 'import behave, playwright, psycopg' 2>/dev/null; then
+  :  # this checkout's environment already has these requirements
+elif [ "$cache" != "off" ] && { [ -L .venv ] || [ ! -e .venv ]; } && mkdir -p "$cache" 2>/dev/null; then
+  target="$cache/$key"
+  (
+    flock 9  # two preparations at once build it once
+    if [ ! -e "$target/$stamp" ] || ! "$target/bin/python" -c 'import behave, playwright, psycopg' 2>/dev/null; then
+      echo "Criando o ambiente $target (requirements com a chave $key)"
+      build_venv "$target"
+    fi
+  ) 9> "$cache/$key.lock"
+  ln -sfn "$target" .venv
+else
+  if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+  fi
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+  touch ".venv/$stamp"
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 
 have_playwright_chromium() {
   .venv/bin/python - <<'PY' 2>/dev/null
