@@ -51,7 +51,14 @@ PY
 }
 
 need=()
-if ! have_playwright_chromium && [ ! -x "${XPORY_BROWSER_PATH:-/usr/bin/chromium}" ]; then need+=(chromium); fi
+if ! have_playwright_chromium && [ -z "${XPORY_BROWSER_PATH:-}" ]; then
+  # the full browser (headed runs, XPORY_HEADED) and the old headless shell, which headless runs prefer
+  # (support/ui/browser.py: about a third of the full browser's CPU)
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  [ -x /usr/bin/chromium-headless-shell ] || need+=(chromium-headless-shell)
+elif ! have_playwright_chromium && [ ! -x "$XPORY_BROWSER_PATH" ]; then
+  need+=(chromium)
+fi
 if ! command -v certutil >/dev/null 2>&1; then need+=(libnss3-tools); fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

@@ -46,6 +46,17 @@ def test_system_chromium_when_nothing_is_configured():
     assert later.executable == "/usr/bin/chromium-browser"
 
 
+def test_a_headless_run_takes_the_headless_shell_first_and_a_headed_run_the_full_browser():
+    both = existing("/usr/bin/chromium", "/usr/bin/chromium-headless-shell")
+    assert resolve_browser(None, None, exists=both).executable == "/usr/bin/chromium-headless-shell"
+    assert resolve_browser(None, None, exists=both, headless=False).executable == "/usr/bin/chromium"
+    assert resolve_browser(BUNDLED, None, exists=existing(BUNDLED, "/usr/bin/chromium-headless-shell")).source == \
+        "playwright"  # Playwright's own stays the default where it exists
+    only_shell = existing("/usr/bin/chromium-headless-shell")
+    with pytest.raises(SuiteSetupError):  # a headed run cannot use the shell
+        resolve_browser(None, None, exists=only_shell, headless=False)
+
+
 def test_no_browser_at_all_is_one_clear_error():
     with pytest.raises(SuiteSetupError) as error:
         resolve_browser(BUNDLED, None, exists=existing())
