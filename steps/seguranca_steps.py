@@ -3,12 +3,10 @@ peer tokens the CP never issued at the importer, and the purchase scope at the e
 from behave import given, then, when
 from hamcrest import assert_that, empty, equal_to, is_not, none
 
-from support import callback_guard, import_evidence, mtls_probe, peer_tokens, security, token_ahead, token_misuse
+from support import ahead, callback_guard, import_evidence, mtls_probe, peer_tokens, security, token_ahead, token_misuse
 from support import vocabulary as _vocabulary  # noqa: F401  (registers the typed parameters)
-from support.ahead import marked
 from support.expect import expect
 from support.reset.phases import PHASE, at_least
-from support.stackmap.needs import deferred
 
 
 @given("que o exportador e o importador estão cadastrados no CP com o relacionamento ativo")
@@ -124,10 +122,6 @@ def step_genuine_peer_token(context, escopos):
     Exemplo: Dado que o importador tem um peer token verdadeiro do CP só com o escopo "offers:sync"
     """
     s = context.session
-    if marked(context, context.scenario, token_ahead.MARK):  # its expiry wait overlaps the later ones' (below)
-        # deferred: the entries the later scenarios' control calls read are needs of the expiring scenarios
-        # (their own steps name them), not of every scenario that takes a peer token
-        deferred(lambda: token_ahead.prepare(context, step_genuine_peer_token, step_use_while_valid))()
     context.world.peer_token = token_ahead.take_token(context, escopos) or security.real_peer_token(s, escopos)
 
 
@@ -229,6 +223,14 @@ def step_use_while_valid(context, chamada):
         return
     token_misuse.served_while_valid(s, context.world.peer_token,
                                     token_misuse.expiry_call(s, chamada, context.world.peer_token), chamada)
+
+
+@ahead.after_background
+def _tokens_made_ahead(context):
+    """Once a scenario's Background has made the environment, the tokens and control calls of this feature's
+    later expiring scenarios are made (support/token_ahead.py): their validity runs while the scenarios
+    between run."""
+    token_ahead.prepare(context, step_genuine_peer_token, step_use_while_valid)
 
 
 @then('depois que o peer token vence, a mesma chamada é recusada com {status:d} "{erro}"')

@@ -3,6 +3,49 @@ validity) overlaps the scenarios before it: which later scenarios are marked as 
 say. Used by support/hold_ahead.py and support/token_ahead.py."""
 from __future__ import annotations
 
+import sys
+from contextlib import contextmanager
+
+# Work a step module asks to be done ahead, once the environment of a feature is ready: each preparer is
+# called after the Background of every scenario (it acts only when its feature has later scenarios to
+# prepare for, and only once for each).
+_AFTER_BACKGROUND: list = []
+
+
+def after_background(preparer):
+    """Register `preparer(context)`: called after each scenario's Background (see `run_after_background`)."""
+    _AFTER_BACKGROUND.append(preparer)
+    return preparer
+
+
+def run_after_background(context, step) -> None:
+    """After the last step of a scenario's Background, when it passed: every registered preparer. Work done
+    for a later scenario never fails this one: a preparer that raises is reported and the later scenario
+    then does its own work, as without it."""
+    background = getattr(context.scenario, "background_steps", None) or []
+    if not background or step is not background[-1] or step.status != "passed":
+        return
+    for preparer in _AFTER_BACKGROUND:
+        try:
+            preparer(context)
+        except Exception as exc:  # that later scenario does it itself
+            print(f"Trabalho adiantado não feito ({type(exc).__name__}: {str(exc)[:200]}); "
+                  "o cenário que o usaria o fará na hora.", file=sys.stderr)
+
+
+@contextmanager
+def acting_for(context, scenario):
+    """While work is done now for a later `scenario`, the stack map answers what that scenario may read."""
+    from .readiness import plan as readiness
+
+    m = context.session.stack_map
+    before = m.scenario_needs
+    readiness.begin(context.session, scenario)
+    try:
+        yield
+    finally:
+        m.scenario_needs = before
+
 
 def key(scenario) -> tuple[str, int]:
     return (str(scenario.filename), int(scenario.line))
@@ -20,7 +63,10 @@ def later_marked(context, mark: str) -> list:
     current = key(context.scenario)
     keys = [key(s) for s in scenarios]
     after = scenarios[keys.index(current) + 1:] if current in keys else []
-    return [s for s in after if s.should_run(context.config) and marked(context, s, mark)]
+    from .readiness import plan as readiness
+
+    return [s for s in after if s.should_run(context.config) and marked(context, s, mark)
+            and readiness.skip_reason(context.session, s) is None]  # a scenario skipped as not proven: nothing
 
 
 def argument(context, scenario, func, name: str):

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import psycopg
 
+from . import ahead, journal, progress, redaction, reports, run_outcome
 from . import config as config_module
-from . import journal, progress, redaction, reports, run_outcome
 from .errors import SuiteSetupError
 from .readiness import plan as readiness
 from .session import open_session
@@ -110,6 +110,7 @@ def after_step(context, step) -> None:
         cause = run_outcome.setup_cause(context.session, getattr(step, "exception", None))
         if cause is not None:
             run_outcome.end_for_setup(context, cause)
+    ahead.run_after_background(context, step)  # the feature's environment is ready: work for later scenarios
     waits = progress.drain()
     if waits:  # the step waited long: say for what, in its note (HTML, Allure)
         from .evidence import attach_waits

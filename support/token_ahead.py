@@ -2,9 +2,10 @@
 does for holds).
 
 A scenario that lets a peer token expire (its step is marked `@waits_for_token_expiry`) waits the token's whole
-validity: 4 s on the embedded sandbox, 300 s on staging. When the first such scenario of a feature takes its
-token, the suite first does, for each later expiring scenario of the feature that this run executes, what that
-scenario's own first two steps would do: it mints a peer token with the scopes that scenario names and sends
+validity: 4 s on the embedded sandbox, 300 s on staging. As soon as a scenario's Background has made the
+environment (the first scenario of the feature, support/ahead.py), the suite does, for each later expiring
+scenario of the feature that this run executes and does not skip, what that scenario's own first two steps
+would do, with the stack map answering what that scenario may read: it mints a peer token with the scopes that scenario names and sends
 that scenario's control call while the token is valid (the same call, the same 200 check). The later scenario
 then takes that token and finds its control call done (a control that failed ahead fails there, in the
 scenario it belongs to), so its expiry wait is only what is left of the validity. Nothing else changes: the
@@ -18,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import security, token_misuse
-from .ahead import argument, later_marked
+from .ahead import acting_for, argument, later_marked
 from .ahead import key as _key
 
 MARK = "_xpory_waits_for_token_expiry"
@@ -55,12 +56,13 @@ def prepare(context, given_step, when_step) -> list[str]:
         call = argument(context, scenario, when_step, "chamada")
         if scopes is None or call is None or (key in store and _valid(session, store[key])):
             continue
-        token = security.real_peer_token(session, scopes)
-        failure = None
-        try:
-            token_misuse.served_while_valid(session, token, token_misuse.expiry_call(session, call, token), call)
-        except AssertionError as exc:  # belongs to that scenario: raised there, in its control step
-            failure = exc
+        with acting_for(context, scenario):
+            token = security.real_peer_token(session, scopes)
+            failure = None
+            try:
+                token_misuse.served_while_valid(session, token, token_misuse.expiry_call(session, call, token), call)
+            except AssertionError as exc:  # belongs to that scenario: raised there, in its control step
+                failure = exc
         state = session.reset_state
         store[key] = Ahead(token, tuple(scopes), call, failure, state.imported_under, state.phase)
         made.append(scenario.name)

@@ -35,7 +35,7 @@ def _context(current, scenarios, session):
 
 def _session():
     state = ResetState(phase=7, imported_under={"policy": 1})
-    return SimpleNamespace(reset_state=state, holds_ahead={})
+    return SimpleNamespace(reset_state=state, holds_ahead={}, readiness=None, stack_map=None)
 
 
 def test_only_later_scenarios_that_run_and_let_a_hold_expire_get_one(monkeypatch):

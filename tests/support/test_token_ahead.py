@@ -46,7 +46,8 @@ def _context(current, scenarios, session):
 
 
 def _session():
-    return SimpleNamespace(reset_state=ResetState(phase=3, imported_under={"import": 1}), tokens_ahead={})
+    return SimpleNamespace(reset_state=ResetState(phase=3, imported_under={"import": 1}), tokens_ahead={},
+                           readiness=None, stack_map=SimpleNamespace(scenario_needs=frozenset({"da-cena-atual"})))
 
 
 @pytest.fixture
@@ -99,3 +100,43 @@ def test_after_a_reset_or_a_new_import_the_scenario_mints_its_own(calls):
     token_ahead.prepare(_context(first, [first, second], session), given_step, when_step)
     session.reset_state.imported_under = {"import": 2}
     assert token_ahead.take_token(_context(second, [first, second], session), scopes) is None
+
+
+def test_from_the_first_scenario_of_the_feature_the_tokens_are_made_under_each_target_s_needs(calls, monkeypatch):
+    """Made right after the feature's first Background (an unrelated scenario): each later expiring scenario's
+    token and control call are made while the map answers that scenario's needs, then the map is put back;
+    a later scenario the readiness skips as not proven gets nothing."""
+    from support.readiness import plan as readiness
+
+    scopes = ("offers:sync",)
+    opening = _scenario(1, _step(given_step, escopos=scopes))
+    first, unprovable, last = _expiring(5, scopes, "listar"), _expiring(6, scopes, "x"), _expiring(7, scopes, "importar")
+    session = _session()
+    seen = []
+    monkeypatch.setattr(readiness, "skip_reason", lambda s, sc: "precisa de entradas" if sc is unprovable else None)
+    monkeypatch.setattr(readiness, "begin", lambda s, sc: setattr(s.stack_map, "scenario_needs", f"de {sc.name}"))
+    monkeypatch.setattr(token_ahead.security, "real_peer_token",
+                        lambda s, sc: seen.append(s.stack_map.scenario_needs) or f"token-{len(seen)}")
+    made = token_ahead.prepare(_context(opening, [opening, first, unprovable, last], session), given_step, when_step)
+    assert made == ["cenário 5", "cenário 7"]
+    assert seen == ["de cenário 5", "de cenário 7"]
+    assert session.stack_map.scenario_needs == frozenset({"da-cena-atual"})  # the current scenario's again
+    assert calls == [("listar", "token-1"), ("importar", "token-2")]
+
+
+def test_work_ahead_runs_after_the_last_background_step_that_passed_and_never_fails_the_scenario(monkeypatch, capsys):
+    from support import ahead
+
+    done = []
+    monkeypatch.setattr(ahead, "_AFTER_BACKGROUND", [lambda c: done.append("feito"), lambda c: 1 / 0])
+    steps = [SimpleNamespace(status="passed"), SimpleNamespace(status="passed")]
+    context = SimpleNamespace(scenario=SimpleNamespace(background_steps=steps))
+    ahead.run_after_background(context, steps[0])  # not the last Background step
+    ahead.run_after_background(context, SimpleNamespace(status="passed"))  # a scenario step
+    assert done == []
+    failed = SimpleNamespace(status="failed")
+    ahead.run_after_background(SimpleNamespace(scenario=SimpleNamespace(background_steps=[failed])), failed)
+    assert done == []
+    ahead.run_after_background(context, steps[-1])
+    assert done == ["feito"]  # the raising preparer is reported, not raised
+    assert "ZeroDivisionError" in capsys.readouterr().err
