@@ -5,8 +5,9 @@ A scenario that lets a peer token expire (its step is marked `@waits_for_token_e
 validity: 4 s on the embedded sandbox, 300 s on staging. As soon as a scenario's Background has made the
 environment (the first scenario of the feature, support/ahead.py), the suite does, for each later expiring
 scenario of the feature that this run executes and does not skip, what that scenario's own first two steps
-would do, with the stack map answering what that scenario may read: it mints a peer token with the scopes that scenario names and sends
-that scenario's control call while the token is valid (the same call, the same 200 check). The later scenario
+would do, with the stack map answering what that scenario may read: it mints a peer token with the scopes
+that scenario names and sends that scenario's control call while the token is valid (the same call, the
+same 200 check). The later scenario
 then takes that token and finds its control call done (a control that failed ahead fails there, in the
 scenario it belongs to), so its expiry wait is only what is left of the validity. Nothing else changes: the
 same token, the same calls, the same refusal check.
