@@ -91,7 +91,7 @@ SETTINGS: tuple[Spec, ...] = (
     Spec("XPORY_TRADER_DIR", "path", "/home/andre/Trabalho/XporY/repos/github/xpory-trader", "checkout do xpory-trader (compose e certificados)", required=False),
     Spec("XPORY_COMPOSE_UP", "bool", "false", "no perfil staging-local: subir a stack com docker compose (passo 0) antes da suíte", required=False),
     Spec("XPORY_CP_RESTART_COMMAND", "str", "ssh staging docker compose -f /srv/xpory-trader/docker-compose.yml restart controlplane", "perfil externo: comando que reinicia o CP no reset (passo 1), executado sem shell; vazio = a stack externa não sabe reiniciar o CP e o reset para com uma mensagem", required=False),
-    Spec("XPORY_BROWSER_PATH", "path", "/usr/bin/chromium", "Chromium do sistema (se o Playwright não tiver o dele)", required=False),
+    Spec("XPORY_BROWSER_PATH", "path", "/usr/bin/chromium", "Chromium do sistema (se o Playwright não tiver o dele); vazio = /usr/bin/chromium-headless-shell nas execuções headless, senão /usr/bin/chromium", required=False),
     Spec("XPORY_HEADED", "bool", "false", "abre o navegador com janela", required=False),
     Spec("XPORY_SLOWMO_MS", "int", "0", "atraso por ação do Playwright (ms)", required=False),
     Spec("XPORY_UI_TRACE_SCREENSHOTS", "bool", "false", "o trace do Playwright de um cenário @ui que falhou traz também o filme da tela (screencast); sem isso, traz os snapshots do DOM de cada ação (a captura de tela da falha é gravada sempre)", required=False),

@@ -29,12 +29,18 @@ EXPECT_MS = 5000
 
 
 def _chromium() -> tuple[dict, str] | None:
+    """The Chromium the suite would take (support/ui/browser.py: Playwright's own, XPORY_BROWSER_PATH, the
+    system's headless shell, the system's full browser)."""
+    from support.errors import SuiteSetupError
+    from support.ui.browser import resolve_browser
+
     with playwright_api.sync_playwright() as p:
         bundled = p.chromium.executable_path
-    if bundled and os.path.exists(bundled):
-        return {}, bundled
-    system = os.environ.get("XPORY_BROWSER_PATH", "/usr/bin/chromium")
-    return ({"executable_path": system}, system) if os.path.exists(system) else None
+    try:
+        choice = resolve_browser(bundled, os.environ.get("XPORY_BROWSER_PATH"))
+    except SuiteSetupError:
+        return None
+    return ({"executable_path": choice.executable} if choice.executable else {}), choice.path
 
 
 # --- the fake CP admin API ------------------------------------------------------------------------
