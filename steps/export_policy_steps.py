@@ -63,6 +63,7 @@ def step_apply_policy(context):
     changed = runbook_steps.cp_export_policy(s) != policy
     _send(context, policy)
     expect(context.world.response, 200, s, "definir a export_policy exportador → importador")
+    context.world.policy_put_at = policy_propagation.exporter_clock(s)
     context.world.policy = policy
     context.world.policy_path = runbook_steps.apply_policy_at_exporter(s, policy, cp_changed=changed)
     if s.reset_state.phase == PHASE["snapshots sincronizados"]:  # the runbook's step 5, done by hand
@@ -89,7 +90,10 @@ def step_send_policy(context):
 
 @when("eu forço no cache do exportador, pelo SQL do runbook, a export_policy:")
 def step_force_cache(context):
-    """O UPDATE cp_relationship_cache do runbook (passo 5) com a política da tabela, sem mudar nada no CP.
+    """O UPDATE cp_relationship_cache do runbook (passo 5) com a política da tabela, sem mudar nada no CP. Antes,
+    se o exportador ainda não puxou o relacionamento depois do PUT do "Dado" (um perfil que aplica a política
+    direto pelo UPDATE, XPORY_POLICY_WAIT_SECONDS=0), espera essa puxada: a mudança do CP ainda por puxar
+    regravaria o cache, e o cenário é sobre o UPDATE valer quando o CP não mudou.
 
     Precisa antes: Dado que o CP mantém para o relacionamento exportador → importador a export_policy:
     Exemplo: Quando eu forço no cache do exportador, pelo SQL do runbook, a export_policy:
@@ -101,6 +105,8 @@ def step_force_cache(context):
     if policy is None:
         return
     assert_that(policy, is_not(equal_to(in_cp)), "a política forçada deve diferir da do CP")
+    if context.world.policy_put_at is not None:  # the CP's change pulled first (at once when it already was)
+        policy_propagation.wait_next_pull(s, context.world.policy_put_at)
     assert_that(runbook_steps.force_relationship_cache(s, policy), equal_to(1), "linhas atualizadas pelo UPDATE")
     context.world.forced_at = policy_propagation.exporter_clock(s)
     context.world.policy = policy

@@ -78,6 +78,8 @@ class World:
         'how that policy reached the exporter: "poll" (its own pull) or "sql" (the runbook\'s UPDATE)'))
     cached_before: dict | None = field(default=None, metadata=doc(
         "the export_policy the exporter's cache held just before the scenario's PUT of a new one"))
+    policy_put_at: datetime | None = field(default=None, metadata=doc(
+        "the exporter database's clock just after the scenario's PUT of an export_policy to the CP"))
     forced_at: datetime | None = field(default=None, metadata=doc(
         "the exporter database's clock just after the runbook's UPDATE forced a policy into its cache"))
     previous_policy: dict | None = field(default=None, metadata=doc(
