@@ -6,6 +6,8 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 
+from .readiness import plan as readiness
+
 # Work a step module asks to be done ahead, once the environment of a feature is ready: each preparer is
 # called after the Background of every scenario (it acts only when its feature has later scenarios to
 # prepare for, and only once for each).
@@ -36,8 +38,6 @@ def run_after_background(context, step) -> None:
 @contextmanager
 def acting_for(context, scenario):
     """While work is done now for a later `scenario`, the stack map answers what that scenario may read."""
-    from .readiness import plan as readiness
-
     m = context.session.stack_map
     before = m.scenario_needs
     readiness.begin(context.session, scenario)
@@ -63,8 +63,6 @@ def later_marked(context, mark: str) -> list:
     current = key(context.scenario)
     keys = [key(s) for s in scenarios]
     after = scenarios[keys.index(current) + 1:] if current in keys else []
-    from .readiness import plan as readiness
-
     return [s for s in after if s.should_run(context.config) and marked(context, s, mark)
             and readiness.skip_reason(context.session, s) is None]  # a scenario skipped as not proven: nothing
 
