@@ -74,7 +74,9 @@ def open_listener(session) -> Listener:
     host = session.stack_map.value("wl.exporter.callback.suite_host")
     calls: list[str] = []
     server = ThreadingHTTPServer((host, 0), _handler(calls))
-    threading.Thread(target=server.serve_forever, name="suite-callback-listener", daemon=True).start()
+    # a short poll interval: shutdown() waits for the loop's next poll (0.5 s by default)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="suite-callback-listener",
+                     daemon=True).start()
     listener = Listener(server, f"http://{host}:{server.server_address[1]}", calls)
     try:
         control = httpx.post(f"{listener.url}/controle", json={}, timeout=5.0, trust_env=False)

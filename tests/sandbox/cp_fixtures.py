@@ -176,7 +176,7 @@ def start_fake_wl() -> FakeWl:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     fake = FakeWl(server)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return fake
 
 

@@ -111,7 +111,7 @@ class _AlwaysStale(http.server.BaseHTTPRequestHandler):
 
 def test_caches_that_stay_stale_are_a_setup_problem_within_the_import_deadline(sandbox):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _AlwaysStale)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
         importer = ImporterApi(f"http://127.0.0.1:{server.server_address[1]}", sandbox.http_log)
         stuck = dataclasses.replace(sandbox, importer=importer,
