@@ -28,6 +28,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import forked
+
 ROOT = Path(__file__).resolve().parent.parent
 PARTS = ("db", "cp", "exporter", "importer")
 SERVICES = ("cp", "exporter", "importer")
@@ -123,7 +125,7 @@ class Launcher:
         self.pgdata = (shm / f"xpory-{self.runtime.name}-{os.getpid()}" if shm.is_dir() and os.access(shm, os.W_OK)
                        else self.runtime / "pgdata")
         self.ports = {name: free_port() for name in PORTS}
-        self.procs: dict[str, subprocess.Popen] = {}
+        self.procs: dict[str, subprocess.Popen | forked.Child] = {}
         self.stopping = False
         self.started = time.perf_counter()
         self.cold_start_seconds: float | None = None
@@ -194,9 +196,15 @@ class Launcher:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
     def spawn(self, part: str) -> None:
+        """Start `part`: a service is forked from this launcher (sandbox/forked.py: its modules are already
+        imported here), the database (and any part when another Python is asked for) is a new process."""
         with open(self.log(part), "ab") as log:
             log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} start {part}\n".encode())
             log.flush()
+            if part in forked.ENTRIES and self.options.python == sys.executable:
+                self.procs[part] = forked.fork(*forked.ENTRIES[part], self._env, self.log(part), ROOT,
+                                               _die_with_parent)
+                return
             self.procs[part] = subprocess.Popen(
                 [self.options.python, *COMMANDS[part]], cwd=str(ROOT), env=self._env, stdout=log,
                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
@@ -270,8 +278,9 @@ class Launcher:
         (self.runtime / "launcher.pid").write_text(str(os.getpid()))
         self._env = self.child_env()
         timeout = self.options.startup_timeout_seconds
-        self.spawn("db")  # the database first: it takes longest, the PKI is made meanwhile
-        ensure_pki(self.pki_dir, self.options.client_p12_password, self.client_p12)
+        self.spawn("db")  # the database first: it takes longest, the PKI is made and the services' modules
+        ensure_pki(self.pki_dir, self.options.client_p12_password, self.client_p12)  # imported meanwhile
+        forked.preload()
         # CP and WLs start once the database is ready: started alongside it (they would wait for its ready
         # file), their imports compete with the cluster copy, or the template build, on a small machine.
         self.wait_db(timeout)

@@ -55,21 +55,30 @@ def brl(value) -> str:
     return f"X$ {text}"
 
 
-P = current_personality()
-SIGN_IN = P.store_routes["sign_in"]
-OFFER = P.store_routes["offer"]  # + the offer's id (imported_offer.<P.store_offer_id>)
+def _p():
+    """This process's personality, read when it is used (the launcher imports this module before it forks the
+    WL, whose environment names the personality: sandbox/forked.py)."""
+    return current_personality()
+
+
+def _sign_in() -> str:
+    return _p().store_routes["sign_in"]
+
+
+def _offer_prefix() -> str:  # + the offer's id (imported_offer.<personality's store_offer_id>)
+    return _p().store_routes["offer"]
 # The runbook's modal and alert texts (lines 305 and 310: UI facts); the buy-offer API's msg is the personality's.
 PRICE_CHANGED_TEXT = "O preço desta oferta foi atualizado. Atualize a página e tente novamente."
 OUT_OF_STOCK_TEXT = "Oferta esgotada."
 
 
 def _signed_in(account: dict) -> str:
-    return html.escape(P.label("store.signed_in", "conta {conta}").replace("{conta}", str(account["id"])))
+    return html.escape(_p().label("store.signed_in", "conta {conta}").replace("{conta}", str(account["id"])))
 
 
 def page(title: str, body: str, account: dict | None = None, status: int = 200) -> HTMLResponse:
     who = (f'<span>{html.escape(account["name"])} ({_signed_in(account)}) · <a href="/sair">Sair</a></span>'
-           if account else f'<a href="{SIGN_IN}">{html.escape(P.label("store.submit", "Entrar"))}</a>')
+           if account else f'<a href="{_sign_in()}">{html.escape(_p().label("store.submit", "Entrar"))}</a>')
     return HTMLResponse(
         f'<!doctype html><html lang="pt-BR"><head><meta charset="utf-8"><title>{html.escape(title)} · XporY</title>'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>'
@@ -108,11 +117,12 @@ def _login_from_query(request: Request, state):
 
 def _login_page(error: str | None = None, next_url: str = "/", account_id: str = "") -> HTMLResponse:
     alert = f'<p role="alert">{html.escape(error)}</p>' if error else ""
-    submit = html.escape(P.label("store.submit", "Entrar"))
-    account_label, token_label = html.escape(P.label("store.account", "Conta")), html.escape(P.label("store.token", "Token"))
+    p = _p()
+    submit = html.escape(p.label("store.submit", "Entrar"))
+    account_label, token_label = html.escape(p.label("store.account", "Conta")), html.escape(p.label("store.token", "Token"))
     return page(submit, (
         f'<div class="card"><h1>{submit}</h1>'
-        f'<form method="post" action="{SIGN_IN}"><input type="hidden" name="next" value="{html.escape(next_url)}">'
+        f'<form method="post" action="{_sign_in()}"><input type="hidden" name="next" value="{html.escape(next_url)}">'
         f'<label for="accountId">{account_label}</label><input id="accountId" name="accountId" inputmode="numeric" '
         f'autocomplete="username" value="{html.escape(account_id)}" required>'
         f'<label for="token">{token_label}</label>'
@@ -155,7 +165,7 @@ async def _login_post(request: Request):
 
 
 def logout(request: Request):
-    resp = RedirectResponse(SIGN_IN, status_code=303)
+    resp = RedirectResponse(_sign_in(), status_code=303)
     resp.delete_cookie(COOKIE)
     return resp
 
@@ -167,7 +177,7 @@ def _home(request: Request):
         return quick
     account = _session(request, state)
     if account is None:
-        return RedirectResponse(f"{SIGN_IN}?next=/", status_code=303)
+        return RedirectResponse(f"{_sign_in()}?next=/", status_code=303)
     number = min(bounded_int(request.query_params.get("pagina", "1"), 1) or 1, INT32_MAX // PAGE_SIZE)
     term = (request.query_params.get("q") or "").strip()
     where = "eligible AND lifecycle_status='ENABLED'" + (" AND title ILIKE %s" if term else "")
@@ -176,7 +186,7 @@ def _home(request: Request):
     rows = state.db.all(f"SELECT id, offer_id, title, display_price, offers_available, entity_name FROM imported_offer"
                         f" WHERE {where} ORDER BY offer_id LIMIT %s OFFSET %s", (*params, PAGE_SIZE, (number - 1) * PAGE_SIZE))
     items = "".join(
-        f'<li><a href="{OFFER}{r[P.store_offer_id]}">{html.escape(r["title"])}</a>'
+        f'<li><a href="{_offer_prefix()}{r[_p().store_offer_id]}">{html.escape(r["title"])}</a>'
         f'<span class="price">{brl(r["display_price"])}</span></li>' for r in rows)
     nav = []
     if number > 1:
@@ -236,8 +246,8 @@ def _offer(request: Request):
         return page("Oferta não encontrada", '<h1>Oferta não encontrada</h1><p role="alert">Identificador inválido.</p>',
                     account, status=404)
     if account is None:
-        return RedirectResponse(f"{SIGN_IN}?next={OFFER}{offer_id}", status_code=303)
-    offer = state.db.one(f"SELECT * FROM imported_offer WHERE {'id' if P.store_offer_id == 'id' else 'offer_id'}=%s",
+        return RedirectResponse(f"{_sign_in()}?next={_offer_prefix()}{offer_id}", status_code=303)
+    offer = state.db.one(f"SELECT * FROM imported_offer WHERE {'id' if _p().store_offer_id == 'id' else 'offer_id'}=%s",
                          (offer_id,))
     if offer is None:
         return page("Oferta não encontrada", '<h1>Oferta não encontrada</h1><p><a href="/">Voltar às ofertas</a></p>',
@@ -251,16 +261,16 @@ def _offer(request: Request):
         f'<p>Disponível: {offer["offers_available"] if offer["offers_available"] is not None else "—"}</p>'
         f'<label for="quantity">Quantidade</label><input id="quantity" name="quantity" type="number" min="1" value="1">'
         f'<p><button type="button" id="buy" data-offer-id="{offer["offer_id"]}"'
-        f'{"" if buyable else " disabled"}>{html.escape(P.label("store.buy", "Comprar"))}</button></p>'
+        f'{"" if buyable else " disabled"}>{html.escape(_p().label("store.buy", "Comprar"))}</button></p>'
         f'<div id="result" role="status" aria-live="polite"></div></article>'
         '<div class="backdrop" id="price-modal" hidden><div role="dialog" aria-modal="true" '
         'aria-labelledby="price-modal-title" aria-describedby="price-modal-text">'
-        f'<h2 id="price-modal-title">{html.escape(P.label("store.price_dialog", "Preço atualizado"))}</h2>'
+        f'<h2 id="price-modal-title">{html.escape(_p().label("store.price_dialog", "Preço atualizado"))}</h2>'
         '<p id="price-modal-text"></p>'
-        f'<button type="button" id="reload">{html.escape(P.label("store.reload", "Atualizar página"))}</button></div></div>'
+        f'<button type="button" id="reload">{html.escape(_p().label("store.reload", "Atualizar página"))}</button></div></div>'
         f'<script>const PRICE_CHANGED_TEXT = {json.dumps(PRICE_CHANGED_TEXT)};'
         f'const OUT_OF_STOCK_TEXT = {json.dumps(OUT_OF_STOCK_TEXT)};'
-        f'const ALERT_NAME = {json.dumps(P.label("store.alert", ""))};{OFFER_JS}</script>')
+        f'const ALERT_NAME = {json.dumps(_p().label("store.alert", ""))};{OFFER_JS}</script>')
     return page(offer["title"], body, account)
 
 
@@ -302,10 +312,10 @@ async def not_found(request: Request, exc):
 def build(state) -> Starlette:
     routes = [
         Route("/", home),
-        Route(SIGN_IN, login_get, methods=["GET"]),
-        Route(SIGN_IN, login_post, methods=["POST"]),
+        Route(_sign_in(), login_get, methods=["GET"]),
+        Route(_sign_in(), login_post, methods=["POST"]),
         Route("/sair", logout),
-        Route(OFFER + "{offer_id}", offer_page),
+        Route(_offer_prefix() + "{offer_id}", offer_page),
         Route("/api/comprar", comprar, methods=["POST"]),
         Route("/api/v1/buy-offer", buying.buy_offer, methods=["POST"]),
         Route("/health", lambda r: JSONResponse({"ok": True, "service": "storefront"})),

@@ -87,7 +87,7 @@ def _keys_asked(text: str, call: str) -> set[str]:
 def test_every_label_the_screens_ask_for_exists_in_b_and_b_has_no_other():
     admin = (ROOT / "sandbox" / "admin_ui" / "app.js").read_text(encoding="utf-8")
     store = (ROOT / "sandbox" / "wl" / "storefront.py").read_text(encoding="utf-8")
-    asked = _keys_asked(admin, "LT?") | _keys_asked(store, r"P\.label")
+    asked = _keys_asked(admin, "LT?") | _keys_asked(store, r"(?:_p\(\)|\bp)\.label")
     assert asked == set(B.labels), (sorted(asked - set(B.labels)), sorted(set(B.labels) - asked))
 
 
