@@ -98,7 +98,7 @@ SETTINGS: tuple[Spec, ...] = (
     Spec("XPORY_PARALELO", "int", "2", "portão (.ci/portao, .ci/run): quantos trabalhadores do behave em paralelo, cada um com o seu sandbox (só no perfil embutido; 1 = sem paralelo)", required=False),
     Spec("XPORY_PARTE", "str", "1/2", "portão no CI: roda só a parte K de M das funcionalidades (um runner da matriz); as partes são juntadas com .ci/portao --juntar", required=False),
     Spec("XPORY_SANDBOX_RELATIONSHIP_POLL_SECONDS", "float", "0.5", "embutido: intervalo com que o exportador do sandbox puxa o relacionamento do CP", required=False),
-    Spec("XPORY_SANDBOX_PEER_TOKEN_TTL_SECONDS", "int", "4", "embutido: validade dos peer tokens que o CP do sandbox emite (o JWT_TTL_SECONDS do CP real, 300 por padrão): curta, para o cenário do peer token vencido esperar pouco", required=False),
+    Spec("XPORY_SANDBOX_PEER_TOKEN_TTL_SECONDS", "int", "3", "embutido: validade dos peer tokens que o CP do sandbox emite (o JWT_TTL_SECONDS do CP real, 300 por padrão): curta, para o cenário do peer token vencido esperar pouco", required=False),
     Spec("XPORY_SANDBOX_CP_START_DELAY_SECONDS", "float", "0", "embutido: segundos que o CP do sandbox leva para subir antes de atender, a cada início e restart (simula um CP Grails rodando o Liquibase; o embutido-staging usa 30)", required=False),
     Spec("XPORY_SANDBOX_UP_ARGS", "str", "--variante b", "embutido: argumentos a mais para `python -m sandbox up` (divididos como no shell, postos depois dos que a suíte passa, então prevalecem); os tempos que o sandbox de fato usa voltam no arquivo de endpoints", required=False),
 )

@@ -21,6 +21,9 @@ from .wait import until
 # How long past a token's own `exp` a WL may still take it (clock skew between the CP and the WLs, or the
 # WL's leeway): the suite waits that much at most before calling an accepted expired token a failure.
 EXPIRY_SLACK_SECONDS = 30.0
+# Past `exp`, how often at most the call is repeated until the WL refuses it: the refusal is seen at most this
+# late after the WL's leeway ends (one cheap call each time; at most 120 calls over the whole slack).
+REFUSAL_POLL_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
@@ -81,8 +84,8 @@ def refused_once_expired(token: str, call, what: str) -> httpx.Response:
     started = time.time()
     left = max(0.0, seconds_left(token))
     refused_at, response = until(lambda: (time.time(), call()), lambda seen: seen[1].status_code == 401,
-                                 timeout=left + EXPIRY_SLACK_SECONDS, expected=left, interval=0.2,
-                                 max_interval=1.0, describe=f"{what} recusar o peer token vencido")
+                                 timeout=left + EXPIRY_SLACK_SECONDS, expected=left, interval=0.1,
+                                 max_interval=REFUSAL_POLL_SECONDS, describe=f"{what} recusar o peer token vencido")
     if refused_at < started + left:
         raise AssertionError(f"{what} recusou o peer token {started + left - refused_at:.1f} s antes de ele vencer")
     return response

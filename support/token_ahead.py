@@ -2,7 +2,7 @@
 does for holds).
 
 A scenario that lets a peer token expire (its step is marked `@waits_for_token_expiry`) waits the token's whole
-validity: 4 s on the embedded sandbox, 300 s on staging. As soon as a scenario's Background has made the
+validity: 3 s on the embedded sandbox, 300 s on staging. As soon as a scenario's Background has made the
 environment (the first scenario of the feature, support/ahead.py), the suite does, for each later expiring
 scenario of the feature that this run executes and does not skip, what that scenario's own first two steps
 would do, with the stack map answering what that scenario may read: it mints a peer token with the scopes
