@@ -17,7 +17,7 @@ import json
 from .errors import ApiError
 
 INVALID = "Invalid Control Plane token"
-LEEWAY_SECONDS = 1  # clock skew allowed on `exp`: the CP and the WLs share one clock in the sandbox
+LEEWAY_SECONDS = 0  # clock skew allowed on `exp`: none, the CP and the WLs share one clock in the sandbox
 
 
 def bearer(request) -> str:
