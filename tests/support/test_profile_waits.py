@@ -31,7 +31,7 @@ def test_no_step_waits_on_a_number_of_its_own():
     assert found == []
 
 
-@pytest.mark.parametrize("seconds", ["0.6", "2"])
+@pytest.mark.parametrize("seconds", ["0.3", "1"])
 def test_the_browser_waits_as_long_as_the_profile_says(tmp_path, embedded_pki, http_server, seconds):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
