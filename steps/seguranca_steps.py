@@ -236,7 +236,7 @@ def _tokens_made_ahead(context):
 @then('depois que o peer token vence, a mesma chamada é recusada com {status:d} "{erro}"')
 @token_ahead.waits_for_token_expiry
 def step_refused_after_expiry(context, status, erro):
-    """Repete a chamada até ser recusada: nunca antes do exp do token, e no máximo 30 s depois dele
+    """Repete a chamada até ser recusada: nunca antes do exp do token, e no máximo 65 s depois dele
     (support.peer_tokens.refused_once_expired); a recusa tem o status e o erro exatos.
 
     Exemplo: E depois que o peer token vence, a mesma chamada é recusada com 401 "Invalid Control Plane token"
