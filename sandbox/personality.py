@@ -69,7 +69,7 @@ def to_epoch_ms(value: Any) -> Any:
         return value
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
-    return int(parsed.timestamp() * 1000)
+    return round(parsed.timestamp() * 1000)  # round: a float product may fall just short of the millisecond
 
 
 def from_epoch_ms(value: Any) -> Any:

@@ -71,9 +71,10 @@ def make_hold(session: Session, offer: ImportedOffer) -> Hold:
 
 def wait_hold_expiry(session: Session, hold: Hold) -> None:
     """Poll until the hold's validity (the exporter's clock, in the answer) has passed; the deadline is
-    the profile's TTL plus a margin. The validity may come at second precision, so the hold may live up
-    to one second past it: wait for that second to pass too."""
-    expires = hold.expires_at + dt.timedelta(seconds=1)
+    the profile's TTL plus a margin. The validity may be shown cut (to the second, to the millisecond), so
+    the hold may live up to one unit of its last digit past it: wait for that to pass too (a whole second
+    when the answer shows no fraction of a second: support.wl_shapes.resolution)."""
+    expires = hold.expires_at + dt.timedelta(seconds=hold.expires_resolution)
     ttl = session.config.hold_ttl_seconds
     until(lambda: dt.datetime.now(dt.UTC), lambda now: now > expires, timeout=ttl + 5, interval=0.1,
           max_interval=0.5, describe=f"o hold {hold.hold_id} expirar (TTL {ttl:g}s)",

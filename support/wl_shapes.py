@@ -6,6 +6,7 @@ the WLs' error bodies. Every key comes from the map, the runbook's own (`ok`, `s
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -41,6 +42,20 @@ def instant(value: Any, style: str) -> dt.datetime:
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
     number = float(value)
     return dt.datetime.fromtimestamp(number / 1000 if style == "epoch_ms" else number, dt.UTC)
+
+
+def resolution(value: Any, style: str) -> float:
+    """How much later than the shown `value` the instant it stands for may be, in seconds: the unit of its last
+    digit, or a whole second when it shows no fraction of a second (a value cut to the second, whatever its
+    format: an epoch in ms that is a multiple of 1000 may be one)."""
+    if style == "iso":
+        found = re.search(r"\d{2}:\d{2}:\d{2}(?:[.,](\d+))?", str(value))
+        digits = found.group(1) if found else None
+        return 10.0 ** -len(digits) if digits and digits.strip("0") else 1.0
+    number = float(value)
+    if style == "epoch_ms":
+        return 0.001 if number % 1000 else 1.0
+    return 0.001 if number % 1 else 1.0
 
 
 def page_params(style: str | None, limit: int, offset: int) -> dict[str, int]:
@@ -145,21 +160,24 @@ def preflight_request(session, *, origin_offer_id: int, quantity: int, requester
 
 @dataclass(frozen=True)
 class Hold:
-    """The exporter's preflight answer: the hold (holdId: a documented fact), its price and validity."""
+    """The exporter's preflight answer: the hold (holdId: a documented fact), its price and validity (and how
+    much later than the shown validity the hold may still live: `resolution`)."""
     hold_id: str | None
     unit_price: Decimal | None
     expires_at: dt.datetime | None
     body: dict = field(repr=False, default_factory=dict)
+    expires_resolution: float = 1.0
 
 
 def hold(session, body: dict) -> Hold:
     m = session.stack_map
     price = dig(body, m.name("wl.exporter.preflight.unit_price"))
     expires = dig(body, m.name("wl.exporter.preflight.expires_at"))
+    style = m.name("wl.exporter.preflight.timestamps")
     return Hold(hold_id=dig(body, m.name("wl.exporter.preflight.hold_id")),
                 unit_price=Decimal(str(price)) if price is not None else None,
-                expires_at=instant(expires, m.name("wl.exporter.preflight.timestamps")) if expires is not None else None,
-                body=body)
+                expires_at=instant(expires, style) if expires is not None else None,
+                body=body, expires_resolution=resolution(expires, style) if expires is not None else 1.0)
 
 
 def refused_without_data(session, body: Any) -> list[str]:

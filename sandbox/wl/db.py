@@ -39,13 +39,13 @@ class Database:
             return conn.execute(sql, params).rowcount
 
 
-def iso(value) -> str | None:
+def iso(value, timespec: str = "seconds") -> str | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        return value.astimezone(dt.UTC).isoformat(timespec=timespec).replace("+00:00", "Z")
     return str(value)
 
 

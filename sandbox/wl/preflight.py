@@ -89,7 +89,7 @@ def _preflight(request: Request, body: dict):
             (hold_id, offer_id, requester, trader, masked,
              quantity, offer["price"], expires))
     return JSONResponse({"holdId": hold_id, "status": "HELD", "unitPrice": money(offer["price"]),
-                         "expiresAt": iso(expires), "ttlSeconds": ttl, "originOfferId": offer_id,
+                         "expiresAt": iso(expires, "milliseconds"), "ttlSeconds": ttl, "originOfferId": offer_id,
                          "quantity": quantity}, status_code=201)
 
 
@@ -103,7 +103,7 @@ def hold_view(hold: dict) -> dict:
     if status == "HELD" and hold["expires_at"] <= now():
         status = "EXPIRED"
     return {"holdId": hold["id"], "status": status, "originOfferId": hold["offer_id"], "quantity": hold["quantity"],
-            "unitPrice": money(hold["unit_price"]), "expiresAt": iso(hold["expires_at"]),
+            "unitPrice": money(hold["unit_price"]), "expiresAt": iso(hold["expires_at"], "milliseconds"),
             "requesterWlId": hold["requester_wl_id"], "tradeId": hold["trade_id"]}
 
 
