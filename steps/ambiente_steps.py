@@ -527,8 +527,9 @@ def step_environment_ready(context):
 
 @given("que o ambiente passou pelo reset completo do runbook")
 def step_environment_reset(context):
-    """Reset completo (passos 1 a 6) se a execução ainda não tem um; lê os snapshots do CP. Não recoloca a
-    export_policy: para cenários que definem a sua.
+    """Reset completo (passos 1 a 6) se a execução ainda não tem um, ou se o importador tem trades desde o
+    último (uma oferta comprada fica no importador, desativada, mesmo quando a importação não a traz mais);
+    lê os snapshots do CP. Não recoloca a export_policy: para cenários que definem a sua.
 
     Contexto: export_policy (@export_policy): cenários que aplicam a sua própria política
     Exemplo: Dado que o ambiente passou pelo reset completo do runbook

@@ -134,6 +134,12 @@ def imported_unit_price(session, offer_id: int) -> Decimal | None:
                                                   (offer_id,))))
 
 
+def importer_trade_count(session) -> int:
+    """Rows of the importer's trade table (the runbook's step 2 empties it)."""
+    table = q(session.stack_map.name("wl.importer.cross_wl_trade.table"))
+    return int(session.db.importer.scalar(f"SELECT count(*) AS n FROM {table}"))
+
+
 def importer_trades_for_hold(session, hold_id: str) -> int:
     m = session.stack_map
     table, hold = q(m.name("wl.importer.cross_wl_trade.table")), q(m.name("wl.importer.cross_wl_trade.hold_id"))

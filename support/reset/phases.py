@@ -6,7 +6,7 @@ is already past N (or outside the sequence), so it never sees what a later phase
 """
 from __future__ import annotations
 
-from .. import queries
+from .. import queries, wl_sql
 from ..expect import expect
 from ..session import Session
 from .runbook_steps import (
@@ -119,8 +119,13 @@ def ensure_ready_environment(session: Session) -> tuple[list[dict], list[dict]]:
 
 def snapshots_after_full_reset(session: Session) -> tuple[list[dict], list[dict]]:
     """The CP snapshots (categories, entities) read after the run's full reset, running the full reset
-    only when the run has none yet; unlike `ensure_ready_environment`, a policy a scenario set since
-    is left in force (for scenarios that set their own)."""
+    when the run has none yet, or when the importer holds trades since it (the runbook checks the
+    export_policy right after its reset: an offer bought since keeps its row at the importer, disabled,
+    after an import that no longer brings it, so the stack is no longer what the reset left); unlike
+    `ensure_ready_environment`, a policy a scenario set since is left in force (for scenarios that set
+    their own)."""
+    if _full_reset_known(session) and wl_sql.importer_trade_count(session):
+        session.reset_state.phase = None  # the stack moved on since the reset: the reset starts over
     if not _full_reset_known(session):
         _full_reset(session)
     state = session.reset_state

@@ -49,3 +49,22 @@ def test_at_least_keeps_a_later_phase(ran):
     phases.reach(session, 3)
     phases.at_least(session, 2)
     assert ran == [1, 2, 3] and session.reset_state.phase == 3
+
+
+@pytest.mark.parametrize(("trades", "resets"), [(0, 1), (2, 2)])
+def test_after_the_full_reset_the_reset_starts_over_only_when_the_importer_holds_trades(monkeypatch, trades, resets):
+    """`snapshots_after_full_reset` (the export_policy scenarios' Given): the runbook checks the policy right
+    after its reset, so trades made since (an offer bought stays at the importer, disabled, after an import
+    that no longer brings it) make the whole reset run again; without trades the run's reset is kept."""
+    done: list[int] = []
+    monkeypatch.setattr(phases, "PHASES", tuple((f"fase {n}", lambda s, n=n: done.append(n))
+                                                for n in range(1, phases.FULL_RESET + 1)))
+    monkeypatch.setattr(phases.queries, "category_snapshot", lambda s: [{"categoryId": "15"}])
+    monkeypatch.setattr(phases.queries, "entity_snapshot", lambda s: [{"entityId": "1"}])
+    counts = iter([trades])
+    monkeypatch.setattr(phases.wl_sql, "importer_trade_count", lambda s: next(counts))
+    session = _session()
+    phases.snapshots_after_full_reset(session)  # the run's first full reset: no trade count asked
+    phases.snapshots_after_full_reset(session)
+    assert done == list(range(1, phases.FULL_RESET + 1)) * resets
+    assert session.reset_state.phase == phases.FULL_RESET
