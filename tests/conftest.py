@@ -23,7 +23,7 @@ SHARED_STACK_GETTERS = {"get_real_stack": "real_stack", "get_stack": "wl_stack"}
 
 def xdist_group(item) -> str:
     """The worker group of a test by what it shares: a session stack it shares with other files (its name),
-    else its own file (`module_group` then splits a file by its module-scoped fixtures)."""
+    else its own file (`module_groups` then splits a file by its module-scoped fixtures)."""
     for name in SHARED_STACK_FIXTURES:
         if name in getattr(item, "fixturenames", ()):
             return name
