@@ -1,5 +1,5 @@
-"""Fixtures shared by every test folder: a real TLS server (ssl + http.server) on loopback; and how the
-tests are spread over pytest-xdist's workers (pytest.ini: `-n 2 --dist loadgroup`).
+"""Fixtures shared by every test folder: a real TLS server (ssl + http.server) on loopback; and the worker
+group of each test (tests/worker_groups.py: how they are spread over pytest-xdist's workers).
 
 It answers every GET with JSON naming the path and the client certificate's CN; at
 /.well-known/jwks.json that JSON is also a JWKS (`keys`, empty unless a test sets `jwks_keys`), so
@@ -14,68 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
-# Session-wide stacks: every test that uses one runs in the same worker, so each starts once per run.
-# A fixture name in a test's fixtures, or a module-level getter a test file imports.
-SHARED_STACK_FIXTURES = ("sandbox_session", "postgres")
-SHARED_STACK_GETTERS = {"get_real_stack": "real_stack", "get_stack": "wl_stack"}
-
-
-def xdist_group(item) -> str:
-    """The worker group of a test by what it shares: a session stack it shares with other files (its name),
-    else its own file (`module_groups` then splits a file by its module-scoped fixtures)."""
-    for name in SHARED_STACK_FIXTURES:
-        if name in getattr(item, "fixturenames", ()):
-            return name
-    module = getattr(item, "module", None)
-    for getter, group in SHARED_STACK_GETTERS.items():
-        if module is not None and getattr(module, getter, None) is not None:
-            return group
-    return item.nodeid.split("::", 1)[0]
-
-
-def module_fixtures(item) -> set[str]:
-    """The module-scoped fixture instances a test uses, directly or through other fixtures: each fixture's
-    name with the parameters of the module-scoped fixtures of the test (a fixture that depends on a
-    parametrized one has one instance per parameter)."""
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return set()
-    params = getattr(getattr(item, "callspec", None), "params", {})
-    scoped = [name for name in getattr(item, "fixturenames", ())
-              if (defs := info.name2fixturedefs.get(name)) and defs[-1].scope == "module"]
-    suffix = ",".join(f"{name}={params[name]}" for name in sorted(scoped) if name in params)
-    return {f"{name}[{suffix}]" for name in scoped}
-
-
-def module_groups(items) -> dict:
-    """Split each file's group into parts that share no module-scoped fixture instance (e.g. the behave run
-    of one personality and the other's), so different workers run them at once and each instance is still
-    made once. Tests that use none stay together, in the file's own group."""
-    parent: dict = {}
-
-    def find(x):
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    uses = {}
-    for item in items:
-        group = xdist_group(item)
-        split = group == item.nodeid.split("::", 1)[0]  # a file's group; a shared stack's stays whole
-        keys = {f"{group}::{key}" for key in module_fixtures(item) if split} or {group}
-        first, *rest = sorted(keys)
-        for key in rest:
-            parent[find(key)] = find(first)
-        uses[item] = first
-    return {item: find(first) for item, first in uses.items()}
+from worker_groups import longest_first, module_groups
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the group marks into the node ids
 def pytest_collection_modifyitems(config, items) -> None:
-    for item, group in module_groups(items).items():
+    groups = module_groups(items)
+    for item, group in groups.items():
         item.add_marker(pytest.mark.xdist_group(group))
+    items[:] = longest_first(groups)
 
 
 # --- a real TLS server (ssl + http.server) --------------------------------------------------------
