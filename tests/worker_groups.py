@@ -1,4 +1,4 @@
-"""How the tests are spread over pytest-xdist's workers (pytest.ini: `-n 2 --dist loadgroup`): each test gets an
+"""How the tests are spread over pytest-xdist's workers (pytest.ini: `-n 3 --dist loadgroup`): each test gets an
 `xdist_group` mark (tests/conftest.py) named by what it shares, so a stack or a module fixture is made once."""
 from __future__ import annotations
 
