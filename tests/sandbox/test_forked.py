@@ -4,6 +4,7 @@ SystemExit's, or 1 with the traceback in its log), and does not inherit the laun
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 
 from sandbox import forked
 
+ROOT = Path(__file__).resolve().parents[2]
 MODULE = "forked_child"  # tests/sandbox/forked_child.py (tests/sandbox is on sys.path under pytest)
 
 
@@ -42,15 +44,33 @@ def test_the_child_runs_main_with_its_environment_folder_and_output_file(tmp_pat
     assert err == "to stderr"
 
 
+PARENT = """
+import sys
+from pathlib import Path
+from sandbox import forked
+folder = Path(sys.argv[1])
+child = forked.fork("forked_child", ("sleep", "5"), {"ONLY": "this"}, folder / "child.log", folder, lambda: None)
+print(child.pid, flush=True)
+sys.exit(child.wait(30))
+"""
+
+
 def test_ps_shows_the_command_line_python_m_would_have(tmp_path):
-    child, log = _fork(tmp_path, "sleep", "5")
+    """Forked by a fresh process, as the launcher forks: setproctitle rewrites the memory of the command line and
+    environment the process started with, which is no longer contiguous once a process has rebuilt its
+    environment (this pytest process, after the fixtures that swap os.environ, under `-n 0`)."""
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": os.pathsep.join([str(ROOT), str(Path(__file__).parent)])}
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, str(tmp_path)], env=env, stdout=subprocess.PIPE, text=True)
     try:
-        _wait_for_text(log, "sleeping")
-        cmdline = Path(f"/proc/{child.pid}/cmdline").read_text().replace("\0", " ").strip()
+        pid = int(parent.stdout.readline())
+        _wait_for_text(tmp_path / "child.log", "sleeping")
+        cmdline = Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ").strip()
         assert cmdline == f"{sys.executable} -m forked_child sleep 5"
+        os.kill(pid, signal.SIGKILL)
+        assert parent.wait(10) == -signal.SIGKILL % 256  # the parent exits with Child.wait's code: -9
     finally:
-        child.kill()
-        child.wait(10)
+        parent.kill()
+        parent.wait(10)
 
 
 @pytest.mark.parametrize(("argv", "code", "logged"), [
