@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from worker_groups import group_name, module_fixtures
+from worker_groups import group_name, module_fixtures, rank
 from xdist.scheduler.loadgroup import LoadGroupScheduling
 
 
@@ -37,3 +37,11 @@ def test_the_tests_of_one_module_fixture_instance_are_one_unit_in_this_run(reque
         for instance in module_fixtures(item):
             units[(item.path, instance)].add(_unit(item.nodeid, _group(item)))
     assert {key: found for key, found in units.items() if len(found) > 1} == {}
+
+
+def test_this_run_hands_out_the_longest_groups_first_each_group_in_one_piece(request):
+    groups = [_group(item) for item in request.session.items]
+    ranks = [rank(group) for group in groups]
+    assert ranks == sorted(ranks)
+    runs = [group for i, group in enumerate(groups) if i == 0 or groups[i - 1] != group]
+    assert len(runs) == len(set(runs))  # no group comes back after another one

@@ -7,7 +7,7 @@ from __future__ import annotations
 SHARED_STACK_FIXTURES = ("sandbox_session", "postgres")
 SHARED_STACK_GETTERS = {"get_real_stack": "real_stack", "get_stack": "wl_stack"}
 # The groups of the gate tests run behave, a CI script or the suite itself as a process: the longest units
-# (3-12 s, most of them a single test). xdist hands the units out in the order of the collection
+# (3-17 s, most of them a single test). xdist hands the units out in the order of the collection
 # (pytest.ini: --no-loadscope-reorder; its default sorts them by number of tests, which put these last and
 # left one worker running them alone at the end), so they go first, then the shared stacks, then the rest.
 LONGEST_FIRST = ("tests/gate/", *SHARED_STACK_FIXTURES, *SHARED_STACK_GETTERS.values())
@@ -72,11 +72,13 @@ def group_name(fixture: str, params: str) -> str:
     return f"{fixture}({params})"
 
 
+def rank(group: str) -> int:
+    """Where a group goes: the index of the first LONGEST_FIRST head it starts with, else after them all."""
+    return next((i for i, head in enumerate(LONGEST_FIRST) if group.startswith(head)), len(LONGEST_FIRST))
+
+
 def longest_first(groups: dict) -> list:
     """The tests (the keys of `groups`, in collection order) reordered group by group: the groups that
     LONGEST_FIRST names first, in its order, each group's tests together and in their own order."""
-    def rank(group: str) -> int:
-        return next((i for i, head in enumerate(LONGEST_FIRST) if group.startswith(head)), len(LONGEST_FIRST))
-
     first_seen = {group: i for i, group in reversed(list(enumerate(groups.values())))}
     return sorted(groups, key=lambda item: (rank(groups[item]), first_seen[groups[item]]))
