@@ -39,6 +39,13 @@ PORTS = ("db", "cp_admin", "cp_mtls", "exporter", "importer", "storefront")
 DATABASES = {"cp": "xpory_cp", "exporter": "wl-01", "importer": "wl-03"}
 EXPORTER_WL_ID = "fd1a88a9-3a01-43bb-ae20-32618c1b3752"
 IMPORTER_WL_ID = "2a6f8e2c-874c-4476-aac3-0d535fb52ac7"
+PORTS_OF = {"db": ("db",), "cp": ("cp_admin", "cp_mtls"), "exporter": ("exporter",),
+            "importer": ("importer", "storefront")}
+# The ports are picked free (bound to port 0 and released) before the processes bind them, a second later:
+# meanwhile another process may take one (another sandbox, or the local end of any outgoing connection: the
+# kernel hands those out from the same range). A part that then cannot bind starts again on new ports.
+PORT_ATTEMPTS = 3
+PORT_TAKEN = "address already in use"  # uvicorn's and PostgreSQL's words for EADDRINUSE
 SUPERVISE_INTERVAL = 0.02  # seconds between looks at the children and the control folder
 STOP_GRACE = 10.0
 
@@ -130,6 +137,7 @@ class Launcher:
         self.started = time.perf_counter()
         self.cold_start_seconds: float | None = None
         self._env: dict[str, str] = {}
+        self._log_starts: dict[Path, int] = {}  # log -> its size when the part last started
 
     # --- what the children read ---------------------------------------------------------------
     def child_env(self) -> dict[str, str]:
@@ -198,6 +206,8 @@ class Launcher:
     def spawn(self, part: str) -> None:
         """Start `part`: a service is forked from this launcher (sandbox/forked.py: its modules are already
         imported here), the database (and any part when another Python is asked for) is a new process."""
+        for path in self._logs_of(part):
+            self._log_starts[path] = path.stat().st_size if path.exists() else 0
         with open(self.log(part), "ab") as log:
             log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} start {part}\n".encode())
             log.flush()
@@ -208,6 +218,43 @@ class Launcher:
             self.procs[part] = subprocess.Popen(
                 [self.options.python, *COMMANDS[part]], cwd=str(ROOT), env=self._env, stdout=log,
                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+
+    def _logs_of(self, part: str) -> list[Path]:
+        return [self.log(part), self.logs / "postgres.log"] if part == "db" else [self.log(part)]
+
+    def port_taken(self, part: str) -> bool:
+        """Whether `part`, since it last started, said that one of its ports was taken."""
+        for path in self._logs_of(part):
+            if path.exists():
+                with open(path, "rb") as log:
+                    log.seek(self._log_starts.get(path, 0))
+                    if PORT_TAKEN in log.read().decode(errors="replace").lower():
+                        return True
+        return False
+
+    def _start(self, parts: tuple[str, ...], wait, after_spawn=lambda: None) -> None:
+        """Spawn `parts` and `wait()` for them; when one could not bind a port, stop them all, pick new ports for
+        that one and start them again (at most PORT_ATTEMPTS times)."""
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            for part in parts:
+                self.spawn(part)
+            after_spawn()
+            try:
+                return wait()
+            except LaunchError as exc:
+                taken = [part for part in parts if self.port_taken(part)]
+                if attempt == PORT_ATTEMPTS or exc.report.get("reason") != "start-failed" or not taken:
+                    raise
+            self.terminate(list(parts))
+            if "db" in parts:  # a new cluster copy: the next attempt starts from the template again
+                shutil.rmtree(self.pgdata, ignore_errors=True)
+            for part in taken:
+                old = {name: self.ports[name] for name in PORTS_OF[part]}
+                self.ports.update({name: free_port() for name in PORTS_OF[part]})
+                with open(self.log(part), "ab") as log:
+                    log.write(f"=== a port of {part} was taken by another process ({old}); starting again on "
+                              f"{ {name: self.ports[name] for name in PORTS_OF[part]} }\n".encode())
+            self._env = self.child_env()
 
     def dead(self) -> str | None:
         """The first child that has exited (None: all running)."""
@@ -278,15 +325,20 @@ class Launcher:
         (self.runtime / "launcher.pid").write_text(str(os.getpid()))
         self._env = self.child_env()
         timeout = self.options.startup_timeout_seconds
-        self.spawn("db")  # the database first: it takes longest, the PKI is made and the services' modules
-        ensure_pki(self.pki_dir, self.options.client_p12_password, self.client_p12)  # imported meanwhile
-        forked.preload()
-        # CP and WLs start once the database is ready: started alongside it (they would wait for its ready
-        # file), their imports compete with the cluster copy, or the template build, on a small machine.
-        self.wait_db(timeout)
-        for part in SERVICES:
-            self.spawn(part)
-        self.wait_healthy(SERVICES, timeout)
+
+        prepared: list[bool] = []
+
+        def meanwhile() -> None:  # while the database starts (the first time): the PKI, the services' modules
+            if not prepared:
+                ensure_pki(self.pki_dir, self.options.client_p12_password, self.client_p12)
+                forked.preload()
+                prepared.append(True)
+
+        # the database first: it takes longest. CP and WLs start once it is ready: started alongside it (they
+        # would wait for its ready file), their imports compete with the cluster copy, or the template build,
+        # on a small machine.
+        self._start(("db",), lambda: self.wait_db(timeout), meanwhile)
+        self._start(SERVICES, lambda: self.wait_healthy(SERVICES, timeout))
         self.cold_start_seconds = round(time.perf_counter() - self.started, 3)
         return self.publish()
 
