@@ -24,15 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from ports import free_port, start_on_free_ports  # noqa: E402
+
 from sandbox.db import start_server, wait_accepting  # noqa: E402
 from sandbox.pki import ensure_pki  # noqa: E402
 from sandbox.settings import Settings  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -107,6 +103,10 @@ class CpStack:
 
 
 def start_stack() -> CpStack:
+    return start_on_free_ports(_start_stack)
+
+
+def _start_stack() -> CpStack:
     runtime = Path(tempfile.mkdtemp(prefix="xpory-cp-test-"))
     os.chmod(runtime, 0o755)
     env = dict(os.environ, SANDBOX_RUNTIME_DIR=str(runtime), SANDBOX_DB_PORT=str(free_port()),
@@ -122,14 +122,18 @@ def start_stack() -> CpStack:
     (runtime / "logs").mkdir(parents=True, exist_ok=True)
     ensure_pki(settings.pki_dir, "changeit")
     postgres, _ = start_server(settings, runtime / "logs" / "postgres.log")
-    wait_accepting(settings, postgres)
-    with psycopg.connect(settings.dsn("postgres"), autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS xpory_cp WITH (FORCE)")
-        conn.execute("CREATE DATABASE xpory_cp")
-    with psycopg.connect(settings.dsn("xpory_cp"), autocommit=True) as conn:
-        conn.execute((ROOT / "sandbox" / "schema" / "cp.sql").read_text())
     stack = CpStack(settings, env, postgres)
-    stack.start_cp()
+    try:
+        wait_accepting(settings, postgres)
+        with psycopg.connect(settings.dsn("postgres"), autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS xpory_cp WITH (FORCE)")
+            conn.execute("CREATE DATABASE xpory_cp")
+        with psycopg.connect(settings.dsn("xpory_cp"), autocommit=True) as conn:
+            conn.execute((ROOT / "sandbox" / "schema" / "cp.sql").read_text())
+        stack.start_cp()
+    except BaseException:
+        stack.stop()
+        raise
     return stack
 
 

@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from ports import free_port, start_on_free_ports  # noqa: E402
+
 from sandbox.db import recreate_databases, start_server, wait_accepting  # noqa: E402
 from sandbox.pki import ensure_pki  # noqa: E402
 from sandbox.settings import Settings  # noqa: E402
@@ -31,12 +33,6 @@ from sandbox.settings import Settings  # noqa: E402
 PASSWORD = "changeit"
 PARTS = {"cp": ["-m", "sandbox.cp"], "exporter": ["-m", "sandbox.wl", "exporter"],
          "importer": ["-m", "sandbox.wl", "importer"]}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -151,7 +147,7 @@ def _wait_ports(stack: RealStack, ports: dict[str, int], timeout: float = 20.0) 
         for name, port in list(pending.items()):
             part = name.split(":")[0]
             if stack.procs[part].poll() is not None:
-                raise RuntimeError(f"{part} exited:\n{stack.log(part)[-3000:]}")
+                raise RuntimeError(f"{part} exited:\n{stack.log(part)[-6000:]}")
             try:
                 socket.create_connection(("127.0.0.1", port), 0.2).close()
                 del pending[name]
@@ -227,6 +223,6 @@ def get_real_stack(personality: str = "a") -> RealStack:
     if personality not in _STACKS:
         import atexit
 
-        _STACKS[personality] = start_real_stack(personality)
+        _STACKS[personality] = start_on_free_ports(lambda: start_real_stack(personality))
         atexit.register(_STACKS[personality].stop)
     return _STACKS[personality]

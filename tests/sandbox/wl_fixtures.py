@@ -33,18 +33,14 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from ports import free_port, start_on_free_ports  # noqa: E402
+
 from sandbox.db import start_server, wait_accepting  # noqa: E402
 from sandbox.pki import ensure_pki  # noqa: E402
 from sandbox.serve import _Server  # noqa: E402
 from sandbox.settings import EXPORTER_WL_ID, IMPORTER_WL_ID, Settings  # noqa: E402
 
 E, I = EXPORTER_WL_ID, IMPORTER_WL_ID  # noqa: E741 - exporter / importer, as in the contract tables
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _b64(n: int) -> str:
@@ -142,7 +138,10 @@ def _serve(app, settings: Settings, port: int, tls: bool = False, client_cert: b
         if client_cert:
             kwargs.update(ssl_cert_reqs=ssl.CERT_REQUIRED, ssl_ca_certs=str(settings.ca_cert))
     server = _Server(uvicorn.Config(app, **kwargs))
-    threading.Thread(target=server.run, daemon=True).start()
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))  # here, so a port taken meanwhile fails by name (ports.start_on_free_ports)
+    threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True).start()
     deadline = time.monotonic() + 10
     while not server.started:
         if time.monotonic() > deadline:
@@ -187,6 +186,10 @@ class WlStack:
 
 
 def start_stack() -> WlStack:
+    return start_on_free_ports(_start_stack)
+
+
+def _start_stack() -> WlStack:
     runtime = Path(tempfile.mkdtemp(prefix="xpory-wl-test-"))
     os.chmod(runtime, 0o755)
     settings = Settings(runtime_dir=runtime, pki_dir=runtime / "pki", db_port=free_port(),
@@ -196,6 +199,18 @@ def start_stack() -> WlStack:
     (runtime / "logs").mkdir(parents=True, exist_ok=True)
     ensure_pki(settings.pki_dir, "changeit")
     postgres, _ = start_server(settings, runtime / "logs" / "postgres.log")
+    cp = FakeCP(gateways={E: settings.exporter_url, I: settings.importer_url})
+    stack = WlStack(settings, cp, postgres)
+    try:
+        _bring_up(stack)
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
+
+
+def _bring_up(stack: WlStack) -> None:
+    settings, cp, postgres = stack.settings, stack.cp, stack.postgres
     wait_accepting(settings, postgres)
     from sandbox.wl import seed
 
@@ -208,8 +223,6 @@ def start_stack() -> WlStack:
             conn.execute((ROOT / "sandbox" / "schema" / "wl.sql").read_text())
             seed.seed(conn, role, settings)
             conn.commit()
-    cp = FakeCP(gateways={E: settings.exporter_url, I: settings.importer_url})
-    stack = WlStack(settings, cp, postgres)
     app = cp.app()
     stack.servers.append(_serve(app, settings, settings.cp_mtls_port, tls=True, client_cert=True))
     stack.servers.append(_serve(app, settings, settings.cp_admin_port, tls=True))
@@ -223,7 +236,6 @@ def start_stack() -> WlStack:
     stack.servers.append(_serve(exp_api, settings, settings.exporter_port))
     stack.servers.append(_serve(imp_api, settings, settings.importer_port))
     stack.servers.append(_serve(front, settings, settings.storefront_port))
-    return stack
 
 
 def with_settings(settings: Settings, **changes) -> Settings:
