@@ -179,3 +179,35 @@ def test_a_port_taken_before_its_process_binds_it_starts_again_on_another(tmp_pa
     seen = json.loads(ran.stdout.splitlines()[-1])
     assert f":{seen['taken']}/" not in seen["endpoints"][key] + "/"
     assert "was taken by another process" in (tmp_path / "run" / "logs" / f"{part}.log").read_text()
+
+
+HOLD_THE_CP_PORT = """
+import json, socket, sys, threading, time
+from pathlib import Path
+from sandbox.launcher import Launcher, Options
+folder, cache = Path(sys.argv[1]), Path(sys.argv[2])
+launcher = Launcher(Options(runtime=folder / "run", cache=cache, startup_timeout_seconds=30))
+try:
+    before = launcher.start()
+    launcher.terminate(["cp"])
+    held = socket.socket()
+    held.bind(("127.0.0.1", launcher.ports["cp_admin"]))  # taken in the moment the old CP let it go
+    held.listen()
+    threading.Timer(0.4, held.close).start()
+    seconds = launcher.restart("cp", 30)
+    print(json.dumps({"seconds": seconds, "before": before["cp_admin_api"], "after": launcher.endpoints()["cp_admin_api"]}),
+          flush=True)
+finally:
+    launcher.stop()
+"""
+
+
+def test_a_cp_restart_waits_for_its_port_held_by_another_process_and_keeps_it(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XPORY_", "SANDBOX_"))}
+    ran = subprocess.run([sys.executable, "-c", HOLD_THE_CP_PORT, str(tmp_path), str(SHARED)], cwd=str(ROOT),
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    seen = json.loads(ran.stdout.splitlines()[-1])
+    assert seen["after"] == seen["before"]  # the same port: the suite keeps using the URL it has
+    assert seen["seconds"] >= 0.4  # it could bind only once the other process let the port go
+    assert (tmp_path / "run" / "logs" / "cp.log").read_text().lower().count("address already in use") >= 1
