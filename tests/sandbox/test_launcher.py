@@ -151,34 +151,37 @@ def test_a_child_that_dies_ends_the_launcher_naming_it(tmp_path):
     assert all(_gone(p["pid"]) for p in data["processes"].values())
 
 
-TAKE_A_PORT = """
+TAKE_PORTS = """
 import json, socket, sys
 from pathlib import Path
 from sandbox.launcher import Launcher, Options
-folder, cache, name = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+folder, cache, names = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
 launcher = Launcher(Options(runtime=folder / "run", cache=cache, startup_timeout_seconds=30))
-taken = socket.socket()
-taken.bind(("127.0.0.1", launcher.ports[name]))  # another process takes the port the launcher picked
-taken.listen()
+taken = {}
+for name in names:  # another process takes the ports the launcher picked
+    taken[name] = socket.socket()
+    taken[name].bind(("127.0.0.1", launcher.ports[name]))
+    taken[name].listen()
 try:
-    print(json.dumps({"taken": taken.getsockname()[1], "endpoints": launcher.start()}), flush=True)
+    print(json.dumps({"taken": {n: s.getsockname()[1] for n, s in taken.items()}, "endpoints": launcher.start()}),
+          flush=True)
 finally:
     launcher.stop()
 """
 
 
-@pytest.mark.parametrize(("name", "part", "key"), [("importer", "importer", "importer_url"), ("db", "db", "cp_dsn")])
-def test_a_port_taken_before_its_process_binds_it_starts_again_on_another(tmp_path, name, part, key):
+def test_ports_taken_before_their_processes_bind_them_start_them_again_on_others(tmp_path):
     """A free port is picked a second before its process binds it; another process (another sandbox, the local
-    end of any outgoing connection) may take it meanwhile: that part starts again on a new port, once healthy
-    the endpoints say the new one, and its log says why."""
+    end of any outgoing connection) may take it meanwhile: that part starts again on a new port (the database
+    first, then the services), once healthy the endpoints say the new ones, and each log says why."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XPORY_", "SANDBOX_"))}
-    ran = subprocess.run([sys.executable, "-c", TAKE_A_PORT, str(tmp_path), str(SHARED), name], cwd=str(ROOT),
-                         env=env, capture_output=True, text=True, timeout=120)
+    ran = subprocess.run([sys.executable, "-c", TAKE_PORTS, str(tmp_path), str(SHARED), "db", "importer"],
+                         cwd=str(ROOT), env=env, capture_output=True, text=True, timeout=120)
     assert ran.returncode == 0, ran.stderr[-3000:]
     seen = json.loads(ran.stdout.splitlines()[-1])
-    assert f":{seen['taken']}/" not in seen["endpoints"][key] + "/"
-    assert "was taken by another process" in (tmp_path / "run" / "logs" / f"{part}.log").read_text()
+    for name, key in (("db", "cp_dsn"), ("importer", "importer_url")):
+        assert f":{seen['taken'][name]}/" not in seen["endpoints"][key] + "/", (name, seen)
+        assert "was taken by another process" in (tmp_path / "run" / "logs" / f"{name}.log").read_text()
 
 
 HOLD_THE_CP_PORT = """
