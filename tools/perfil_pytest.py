@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -76,8 +77,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("pytest_args", nargs="*", help="argumentos do pytest (depois de --)")
     options = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="xpory-perfil-pytest-") as folder:
-        import os
-
         env = {**os.environ, "XPORY_PYTEST_TEMPOS": folder}
         began = time.time()
         code = subprocess.run([sys.executable, "-m", "pytest", "-p", PLUGIN, *options.pytest_args], cwd=ROOT,
