@@ -466,6 +466,8 @@ def test_relationships_edit_policy_and_create(page):
     expect(dialog.get_by_role("region", name="Categorias").get_by_role("checkbox")).to_have_count(3)
     dialog.get_by_label("Status").select_option("paused")
     dialog.get_by_role("button", name="Salvar").click()
+    # The first save's toast (same text) is still on screen for 8 s: the dialog closes only once this PUT answered.
+    expect(dialog).to_be_hidden()
     expect(pg.get_by_role("status")).to_have_text("Relacionamento salvo com sucesso")
     put = [c for c in state["calls"] if c[0] == "PUT relationship"][-1]
     assert put[1:3] == (EXP, OTHER) and put[3]["status"] == "paused" and "export_policy" not in put[3]
